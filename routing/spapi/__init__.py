@@ -1,0 +1,58 @@
+"""A client of the Selling Partner API for Services, typed end to end.
+
+``ServicesClient`` talks to Amazon (or the local :mod:`routing.spapi.emulator`);
+:mod:`routing.spapi.models` holds the official model's schemas as pydantic classes.
+"""
+
+from routing.spapi.auth import LwaCredentials, TokenProvider
+from routing.spapi.backoff import RetryPolicy
+from routing.spapi.client import JobStream, ServicesClient, WriteResult
+from routing.spapi.endpoints import LWA_TOKEN_URL, REGIONS, base_url_for
+from routing.spapi.errors import (
+    AuthError,
+    ConfigurationError,
+    RequestValidationError,
+    SpApiError,
+    SpApiRequestError,
+)
+from routing.spapi.models import (
+    Address,
+    Appointment,
+    AppointmentStatus,
+    AppointmentTime,
+    Error,
+    ServiceJob,
+    ServiceJobStatus,
+    ServiceLocationType,
+    Warning,
+)
+from routing.spapi.ratelimit import USAGE_PLANS, RateLimiter, TokenBucket
+
+__all__ = [
+    "LWA_TOKEN_URL",
+    "REGIONS",
+    "USAGE_PLANS",
+    "Address",
+    "Appointment",
+    "AppointmentStatus",
+    "AppointmentTime",
+    "AuthError",
+    "ConfigurationError",
+    "Error",
+    "JobStream",
+    "LwaCredentials",
+    "RateLimiter",
+    "RequestValidationError",
+    "RetryPolicy",
+    "ServiceJob",
+    "ServiceJobStatus",
+    "ServiceLocationType",
+    "ServicesClient",
+    "SpApiError",
+    "SpApiRequestError",
+    "TokenBucket",
+    "TokenProvider",
+    "Warning",
+    "WriteResult",
+    "base_url_for",
+]

@@ -1,0 +1,377 @@
+"""``ServicesClient``: the Services API operations the planner needs, on httpx.
+
+Parameters go exactly where the official model puts them, arrays travel comma-separated under
+one key, nothing the model does not define is sent, and the model's constraints are checked
+before any request (see :mod:`routing.spapi.params`). Each call waits for its operation's
+token bucket, retries throttling and server faults with jittered backoff, and refreshes an
+expired access token once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Self, TypeVar
+
+import httpx
+from pydantic import ValidationError
+
+from routing.spapi import models
+from routing.spapi.auth import LwaCredentials, TokenProvider
+from routing.spapi.backoff import RetryPolicy, parse_retry_after
+from routing.spapi.endpoints import LWA_TOKEN_URL, base_url_for
+from routing.spapi.errors import SpApiRequestError
+from routing.spapi.params import (
+    JobQuery,
+    check_path_id,
+    check_resource_ids,
+    to_utc,
+)
+from routing.spapi.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+_M = TypeVar("_M", bound=models.SpApiModel)
+
+_RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+_JOBS_PATH = "/service/v1/serviceJobs"
+USER_AGENT = "routeplan/0.1 (Language=Python)"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What Amazon said about a write that succeeded: its warnings and any non-fatal errors."""
+
+    warnings: list[models.Warning] = field(default_factory=list)
+    errors: list[models.Error] = field(default_factory=list)
+    request_id: str | None = None
+
+
+class JobStream(Iterator[models.ServiceJob]):
+    """The jobs of a ``getServiceJobs`` query, fetched lazily page by page.
+
+    ``errors`` collects what Amazon put beside a page's payload on a successful answer, so
+    nothing it said is lost; ``pages`` counts the pages fetched so far.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[models.Error] = []
+        self.pages = 0
+        self._jobs: Iterator[models.ServiceJob] = iter(())
+
+    def attach(self, jobs: Iterator[models.ServiceJob]) -> None:
+        self._jobs = jobs
+
+    def __next__(self) -> models.ServiceJob:
+        return next(self._jobs)
+
+
+class ServicesClient:
+    """A client of the Selling Partner API for Services (v1).
+
+    ``credentials`` default to the environment (``SP_API_REFRESH_TOKEN``, ``LWA_APP_ID``,
+    ``LWA_CLIENT_SECRET``). ``region`` is ``na``, ``eu`` or ``fe``; ``sandbox`` selects
+    Amazon's sandbox endpoint; ``base_url`` points anywhere else (the local emulator).
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: LwaCredentials | None = None,
+        region: str = "na",
+        sandbox: bool = False,
+        base_url: str | None = None,
+        token_url: str = LWA_TOKEN_URL,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        rate_limits: Mapping[str, tuple[float, int]] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url_for(region, sandbox=sandbox, base_url=base_url)
+        self._retry = retry or RetryPolicy()
+        self._http = httpx.Client(
+            timeout=timeout, transport=transport, headers={"user-agent": USER_AGENT}
+        )
+        self._tokens = TokenProvider(
+            credentials or LwaCredentials.from_env(), self._http,
+            token_url=token_url, retry=self._retry,
+        )
+        self._limits = RateLimiter(rate_limits)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def token_refreshes(self) -> int:
+        """How many access tokens this client has fetched from LWA so far."""
+        return self._tokens.refreshes
+
+    # -- operations -------------------------------------------------------------------------
+
+    def iter_service_jobs(
+        self,
+        marketplace_id: str,
+        *,
+        statuses: Iterable[str] | None = None,
+        created_after: datetime | None = None,
+        last_updated_after: datetime | None = None,
+        created_before: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        schedule_start: datetime | None = None,
+        schedule_end: datetime | None = None,
+        asins: Sequence[str] | None = None,
+        required_skills: Sequence[str] | None = None,
+        store_ids: Sequence[str] | None = None,
+        service_order_ids: Sequence[str] | None = None,
+        product_order_ids: Sequence[str] | None = None,
+        tracking_ids: Sequence[str] | None = None,
+        page_size: int = 20,
+        sort_field: str | None = None,
+        sort_order: str | None = None,
+    ) -> JobStream:
+        """Every job matching the filters, page by page (``getServiceJobs``).
+
+        Follows ``nextPageToken`` until it is missing or comes back unchanged (Amazon's sandbox
+        repeats its token forever); a job seen on an earlier page is not yielded again.
+        Arguments are validated when this is called, before anything is sent.
+        """
+        query = JobQuery(
+            marketplace_id=marketplace_id, statuses=statuses, created_after=created_after,
+            last_updated_after=last_updated_after, created_before=created_before,
+            last_updated_before=last_updated_before, schedule_start=schedule_start,
+            schedule_end=schedule_end, asins=asins, required_skills=required_skills,
+            store_ids=store_ids, service_order_ids=service_order_ids,
+            product_order_ids=product_order_ids, tracking_ids=tracking_ids,
+            page_size=page_size, sort_field=sort_field, sort_order=sort_order,
+        ).params()
+        stream = JobStream()
+        stream.attach(self._pages(query, stream))
+        return stream
+
+    def _pages(self, query: dict[str, str], stream: JobStream) -> Iterator[models.ServiceJob]:
+        seen_tokens: set[str] = set()
+        seen_jobs: set[str] = set()
+        params = dict(query)
+        while True:
+            response = self._call("getServiceJobs", "GET", _JOBS_PATH, params=params)
+            listing = _parse(models.GetServiceJobsResponse, response, "getServiceJobs")
+            stream.pages += 1
+            stream.errors.extend(listing.errors or [])
+            _log_errors("getServiceJobs", listing.errors, response)
+            payload = listing.payload
+            for job in (payload.jobs or []) if payload else []:
+                key = job.service_job_id
+                if key is not None and key in seen_jobs:
+                    continue
+                if key is not None:
+                    seen_jobs.add(key)
+                yield job
+            token = payload.next_page_token if payload else None
+            if not token or token in seen_tokens:
+                return
+            seen_tokens.add(token)
+            params = {**query, "pageToken": token}
+
+    def get_service_job(self, service_job_id: str) -> models.ServiceJob:
+        """One job by id (``getServiceJobByServiceJobId``)."""
+        path = f"{_JOBS_PATH}/{check_path_id('serviceJobId', service_job_id)}"
+        response = self._call("getServiceJobByServiceJobId", "GET", path)
+        parsed = _parse(models.GetServiceJobByServiceJobIdResponse, response,
+                        "getServiceJobByServiceJobId")
+        _log_errors("getServiceJobByServiceJobId", parsed.errors, response)
+        if parsed.payload is None:
+            raise SpApiRequestError(
+                "getServiceJobByServiceJobId", "the answer carried no job",
+                status=response.status_code, errors=parsed.errors or [],
+                request_id=response.headers.get("x-amzn-requestid"),
+            )
+        return parsed.payload
+
+    def assign_appointment_resources(
+        self, service_job_id: str, appointment_id: str, resource_ids: Sequence[str]
+    ) -> WriteResult:
+        """Assign technicians to an appointment, replacing any assigned before."""
+        body = models.AssignAppointmentResourcesRequest(
+            resources=[models.AppointmentResource(resource_id=r)
+                       for r in check_resource_ids(resource_ids)],
+        )
+        response = self._call(
+            "assignAppointmentResources", "PUT",
+            _appointment_path(service_job_id, appointment_id, "resources"),
+            json=body.to_wire(), idempotent=False,
+        )
+        parsed = _parse(models.AssignAppointmentResourcesResponse, response,
+                        "assignAppointmentResources")
+        warnings = (parsed.payload.warnings if parsed.payload else None) or []
+        return WriteResult(list(warnings), list(parsed.errors or []),
+                           response.headers.get("x-amzn-requestid"))
+
+    def set_appointment_fulfillment_data(
+        self,
+        service_job_id: str,
+        appointment_id: str,
+        *,
+        estimated_arrival: tuple[datetime, datetime] | None = None,
+        fulfillment_time: tuple[datetime | None, datetime | None] | None = None,
+        resource_ids: Sequence[str] | None = None,
+    ) -> WriteResult:
+        """Tell Amazon when the technician is expected, or when the work happened."""
+        fields: dict[str, Any] = {}
+        if estimated_arrival is not None:
+            start, end = (to_utc("estimated_arrival", t) for t in estimated_arrival)
+            fields["estimated_arrival_time"] = models.DateTimeRange(start_time=start, end_time=end)
+        if fulfillment_time is not None:
+            begin, finish = (None if t is None else to_utc("fulfillment_time", t)
+                             for t in fulfillment_time)
+            fields["fulfillment_time"] = models.FulfillmentTime(start_time=begin, end_time=finish)
+        if resource_ids is not None:
+            fields["appointment_resources"] = [
+                models.AppointmentResource(resource_id=r) for r in check_resource_ids(resource_ids)
+            ]
+        body = models.SetAppointmentFulfillmentDataRequest(**fields)
+        response = self._call(
+            "setAppointmentFulfillmentData", "PUT",
+            _appointment_path(service_job_id, appointment_id, "fulfillment"),
+            json=body.to_wire(), idempotent=False,
+        )
+        return WriteResult(request_id=response.headers.get("x-amzn-requestid"))
+
+    # -- transport --------------------------------------------------------------------------
+
+    def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        idempotent: bool = True,
+    ) -> httpx.Response:
+        """Send one operation, with rate limiting, token refresh and retries.
+
+        Writes are not idempotent for our purposes (a repeated assignment is a second call
+        Amazon records), so they are retried only when the request surely did not take
+        effect: a connection that never opened, a 429, or a 5xx.
+        """
+        url = self.base_url + path
+        started = time.monotonic()
+        bucket = self._limits.bucket(operation)
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            bucket.acquire()
+            token = self._tokens.token()
+            retry_after: float | None = None
+            try:
+                response = self._http.request(
+                    method, url, params=params, json=json,
+                    headers={"x-amz-access-token": token, "accept": "application/json"},
+                )
+            except httpx.TransportError as exc:
+                sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                failure = SpApiRequestError(
+                    operation, f"no answer from {self.base_url} ({type(exc).__name__})",
+                    attempts=attempt,
+                )
+                if sent and not idempotent:
+                    raise failure from None
+            else:
+                if response.is_success:
+                    return response
+                failure = _request_error(operation, response, attempt)
+                if _token_expired(response, failure) and not refreshed:
+                    log.info("%s: access token rejected as expired; refreshing once", operation)
+                    self._tokens.invalidate(token)
+                    refreshed = True
+                    continue
+                if response.status_code not in _RETRYABLE_STATUS:
+                    raise failure
+                if response.status_code == 429:
+                    bucket.drain()
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            delay = self._retry.delay(attempt, retry_after)
+            if self._retry.gives_up(attempt, time.monotonic() - started, delay):
+                raise failure
+            log.warning("%s: %s; retry %d in %.2f s", operation, failure, attempt, delay)
+            time.sleep(delay)
+
+
+def _appointment_path(service_job_id: str, appointment_id: str, leaf: str) -> str:
+    job = check_path_id("serviceJobId", service_job_id)
+    appointment = check_path_id("appointmentId", appointment_id)
+    return f"{_JOBS_PATH}/{job}/appointments/{appointment}/{leaf}"
+
+
+def _token_expired(response: httpx.Response, failure: SpApiRequestError) -> bool:
+    """Amazon answers an expired token with 403 Unauthorized (401 from some gateways)."""
+    if response.status_code == 401:
+        return True
+    return response.status_code == 403 and any(
+        "expired" in f"{e.message} {e.details or ''}".lower() for e in failure.errors
+    )
+
+
+def _request_error(operation: str, response: httpx.Response, attempt: int) -> SpApiRequestError:
+    return SpApiRequestError(
+        operation,
+        _describe_body(response),
+        status=response.status_code,
+        errors=_errors_of(response),
+        request_id=response.headers.get("x-amzn-requestid"),
+        attempts=attempt,
+    )
+
+
+def _errors_of(response: httpx.Response) -> list[models.Error]:
+    """Amazon's ``errors[]``, whether wrapped (``{"errors": [...]}``) or a bare array."""
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    raw = body.get("errors") if isinstance(body, dict) else body
+    if not isinstance(raw, list):
+        return []
+    errors = []
+    for item in raw:
+        try:
+            errors.append(models.Error.model_validate(item))
+        except ValidationError:
+            errors.append(models.Error(code="Unparsed", message=str(item)[:200]))
+    return errors
+
+
+def _describe_body(response: httpx.Response) -> str:
+    content_type = response.headers.get("content-type", "no content type")
+    if "json" in content_type:
+        return response.reason_phrase or "error"
+    return f"{response.reason_phrase or 'error'} (non-JSON body: {content_type}, " \
+           f"{len(response.content)} bytes)"
+
+
+def _parse(model: type[_M], response: httpx.Response, operation: str) -> _M:
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise SpApiRequestError(
+            operation, f"the answer does not match the model: {exc.error_count()} problem(s), "
+            f"first: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}",
+            status=response.status_code, request_id=response.headers.get("x-amzn-requestid"),
+        ) from None
+
+
+def _log_errors(operation: str, errors: Sequence[models.Error] | None,
+                response: httpx.Response) -> None:
+    for error in errors or []:
+        log.warning("%s answered %s with an error beside its payload: %s: %s (request id %s)",
+                    operation, response.status_code, error.code, error.message,
+                    response.headers.get("x-amzn-requestid"))
