@@ -23,7 +23,7 @@ from routing.spapi import models
 from routing.spapi.auth import LwaCredentials, TokenProvider
 from routing.spapi.backoff import RetryPolicy, parse_retry_after
 from routing.spapi.endpoints import LWA_TOKEN_URL, base_url_for
-from routing.spapi.errors import SpApiRequestError
+from routing.spapi.errors import RequestValidationError, SpApiRequestError
 from routing.spapi.params import (
     JobQuery,
     check_path_id,
@@ -34,6 +34,7 @@ from routing.spapi.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 _M = TypeVar("_M", bound=models.SpApiModel)
+_R = TypeVar("_R", bound=models.SpApiRequest)
 
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 _JOBS_PATH = "/service/v1/serviceJobs"
@@ -49,15 +50,26 @@ class WriteResult:
     request_id: str | None = None
 
 
+@dataclass(frozen=True)
+class RejectedJob:
+    """A job Amazon sent that does not match the model, kept as received."""
+
+    service_job_id: str | None
+    problem: str
+    raw: Any
+
+
 class JobStream(Iterator[models.ServiceJob]):
     """The jobs of a ``getServiceJobs`` query, fetched lazily page by page.
 
-    ``errors`` collects what Amazon put beside a page's payload on a successful answer, so
-    nothing it said is lost; ``pages`` counts the pages fetched so far.
+    Nothing Amazon said is lost: ``errors`` collects the errors put beside a page's payload on
+    a successful answer, and ``rejected`` the jobs that did not match the model (one bad job
+    never sinks the others). ``pages`` counts the pages fetched so far.
     """
 
     def __init__(self) -> None:
         self.errors: list[models.Error] = []
+        self.rejected: list[RejectedJob] = []
         self.pages = 0
         self._jobs: Iterator[models.ServiceJob] = iter(())
 
@@ -162,19 +174,18 @@ class ServicesClient:
         params = dict(query)
         while True:
             response = self._call("getServiceJobs", "GET", _JOBS_PATH, params=params)
-            listing = _parse(models.GetServiceJobsResponse, response, "getServiceJobs")
+            listing, raw_jobs = _parse_listing(response)
             stream.pages += 1
             stream.errors.extend(listing.errors or [])
             _log_errors("getServiceJobs", listing.errors, response)
-            payload = listing.payload
-            for job in (payload.jobs or []) if payload else []:
+            for job in _parse_jobs(raw_jobs, stream):
                 key = job.service_job_id
                 if key is not None and key in seen_jobs:
                     continue
                 if key is not None:
                     seen_jobs.add(key)
                 yield job
-            token = payload.next_page_token if payload else None
+            token = listing.payload.next_page_token if listing.payload else None
             if not token or token in seen_tokens:
                 return
             seen_tokens.add(token)
@@ -199,9 +210,9 @@ class ServicesClient:
         self, service_job_id: str, appointment_id: str, resource_ids: Sequence[str]
     ) -> WriteResult:
         """Assign technicians to an appointment, replacing any assigned before."""
-        body = models.AssignAppointmentResourcesRequest(
-            resources=[models.AppointmentResource(resource_id=r)
-                       for r in check_resource_ids(resource_ids)],
+        body = _request(
+            models.AssignAppointmentResourcesRequest,
+            resources=[{"resource_id": r} for r in check_resource_ids(resource_ids)],
         )
         response = self._call(
             "assignAppointmentResources", "PUT",
@@ -227,16 +238,16 @@ class ServicesClient:
         fields: dict[str, Any] = {}
         if estimated_arrival is not None:
             start, end = (to_utc("estimated_arrival", t) for t in estimated_arrival)
-            fields["estimated_arrival_time"] = models.DateTimeRange(start_time=start, end_time=end)
+            fields["estimated_arrival_time"] = {"start_time": start, "end_time": end}
         if fulfillment_time is not None:
             begin, finish = (None if t is None else to_utc("fulfillment_time", t)
                              for t in fulfillment_time)
-            fields["fulfillment_time"] = models.FulfillmentTime(start_time=begin, end_time=finish)
+            fields["fulfillment_time"] = {"start_time": begin, "end_time": finish}
         if resource_ids is not None:
             fields["appointment_resources"] = [
-                models.AppointmentResource(resource_id=r) for r in check_resource_ids(resource_ids)
+                {"resource_id": r} for r in check_resource_ids(resource_ids)
             ]
-        body = models.SetAppointmentFulfillmentDataRequest(**fields)
+        body = _request(models.SetAppointmentFulfillmentDataRequest, **fields)
         response = self._call(
             "setAppointmentFulfillmentData", "PUT",
             _appointment_path(service_job_id, appointment_id, "fulfillment"),
@@ -306,6 +317,16 @@ class ServicesClient:
             time.sleep(delay)
 
 
+def _request(model: type[_R], **fields: Any) -> _R:
+    """Build a request body, turning the model's own checks into a RequestValidationError."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            f"{model.__name__}: {exc.errors()[0]['msg']} at {_location(exc)}"
+        ) from None
+
+
 def _appointment_path(service_job_id: str, appointment_id: str, leaf: str) -> str:
     job = check_path_id("serviceJobId", service_job_id)
     appointment = check_path_id("appointmentId", appointment_id)
@@ -362,11 +383,48 @@ def _parse(model: type[_M], response: httpx.Response, operation: str) -> _M:
     try:
         return model.model_validate_json(response.content)
     except ValidationError as exc:
-        raise SpApiRequestError(
-            operation, f"the answer does not match the model: {exc.error_count()} problem(s), "
-            f"first: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}",
-            status=response.status_code, request_id=response.headers.get("x-amzn-requestid"),
-        ) from None
+        raise _mismatch(operation, exc, response) from None
+
+
+def _parse_listing(response: httpx.Response) -> tuple[models.GetServiceJobsResponse, list[Any]]:
+    """The page's envelope, and its jobs still raw so each can be parsed on its own."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    payload = body.get("payload") if isinstance(body, dict) else None
+    raw_jobs = payload.get("jobs") if isinstance(payload, dict) else None
+    if not isinstance(raw_jobs, list):
+        return _parse(models.GetServiceJobsResponse, response, "getServiceJobs"), []
+    envelope = {**body, "payload": {**payload, "jobs": []}}  # type: ignore[dict-item]
+    try:
+        return models.GetServiceJobsResponse.model_validate(envelope), raw_jobs
+    except ValidationError as exc:
+        raise _mismatch("getServiceJobs", exc, response) from None
+
+
+def _parse_jobs(raw_jobs: list[Any], stream: JobStream) -> Iterator[models.ServiceJob]:
+    for raw in raw_jobs:
+        try:
+            yield models.ServiceJob.model_validate(raw)
+        except ValidationError as exc:
+            job_id = raw.get("serviceJobId") if isinstance(raw, dict) else None
+            problem = f"{exc.errors()[0]['msg']} at {_location(exc)}"
+            stream.rejected.append(RejectedJob(job_id, problem, raw))
+            log.warning("getServiceJobs: job %s does not match the model (%s); kept aside",
+                        job_id or "without id", problem)
+
+
+def _location(exc: ValidationError) -> str:
+    return ".".join(str(part) for part in exc.errors()[0]["loc"]) or "top level"
+
+
+def _mismatch(operation: str, exc: ValidationError, response: httpx.Response) -> SpApiRequestError:
+    return SpApiRequestError(
+        operation, f"the answer does not match the model: {exc.error_count()} problem(s), "
+        f"first: {exc.errors()[0]['msg']} at {_location(exc)}",
+        status=response.status_code, request_id=response.headers.get("x-amzn-requestid"),
+    )
 
 
 def _log_errors(operation: str, errors: Sequence[models.Error] | None,

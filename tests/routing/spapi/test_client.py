@@ -162,3 +162,16 @@ def test_wrong_credentials_fail_without_leaking_them(emulator: Emulator) -> None
     assert secret not in str(caught.value)
     assert secret not in repr(bad)
     assert not job_calls(emulator, "getServiceJobByServiceJobId")
+
+
+def test_a_job_that_breaks_the_model_is_kept_aside_not_fatal() -> None:
+    jobs = make_jobs(5)
+    jobs[2]["scopeOfWork"]["quantity"] = "a few"  # the model says integer
+    with Emulator(jobs, enforce_rate_limits=False) as server, client_for(server) as client:
+        stream = client.iter_service_jobs(MARKETPLACE, created_after=SINCE)
+        ids = [job.service_job_id for job in stream]
+    assert ids == ["SJ-00000", "SJ-00001", "SJ-00003", "SJ-00004"]
+    (rejected,) = stream.rejected
+    assert rejected.service_job_id == "SJ-00002"
+    assert "scopeOfWork.quantity" in rejected.problem
+    assert rejected.raw["scopeOfWork"]["quantity"] == "a few"

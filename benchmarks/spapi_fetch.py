@@ -1,0 +1,64 @@
+"""Fetch N jobs from the local emulator through ServicesClient and report the throughput.
+
+    python -m benchmarks.spapi_fetch --jobs 2000
+
+The emulator enforces Amazon's usage plan for getServiceJobs (10 requests/s, burst 40) and the
+client runs its own bucket with the same figures, so after the burst the request rate should sit
+at 10/s with no 429. Reports wall time, requests, 429s seen, the achieved rate after the burst,
+and peak memory (tracemalloc of the client side, and the process's peak RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+import tracemalloc
+from datetime import timedelta
+
+from routing.spapi import LwaCredentials, ServicesClient
+from routing.spapi.emulator import Emulator
+from routing.spapi.ratelimit import USAGE_PLANS
+from tests.routing.spapi.jobdata import DAY, make_jobs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--page-size", type=int, default=20)
+    args = parser.parse_args()
+
+    with Emulator(make_jobs(args.jobs), enforce_rate_limits=True) as emulator:
+        credentials = LwaCredentials("emulator-refresh", "emulator-client", "emulator-secret")
+        with ServicesClient(credentials=credentials, base_url=emulator.url,
+                            token_url=emulator.token_url) as client:
+            tracemalloc.start()
+            started = time.perf_counter()
+            count = sum(1 for _ in client.iter_service_jobs(
+                "ATVPDKIKX0DER", created_after=DAY - timedelta(days=30),
+                page_size=args.page_size))
+            wall = time.perf_counter() - started
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        calls = [c for c in emulator.calls if c.operation == "getServiceJobs"]
+
+    rate, burst = USAGE_PLANS["getServiceJobs"]
+    throttled = sum(1 for c in calls if c.status == 429)
+    # The bucket refills while the burst is being served, so measure the steady state on the
+    # second half of the requests, well past the burst.
+    tail = calls[len(calls) // 2:]
+    steady = (len(tail) - 1) / (tail[-1].time - tail[0].time) if len(tail) > 1 else float("nan")
+    busiest = max(sum(1 for d in calls if 0 <= d.time - c.time < 1.0) for c in calls)
+    print(f"jobs fetched        {count} (of {args.jobs})")
+    print(f"requests            {len(calls)} ({throttled} answered 429)")
+    print(f"wall time           {wall:.2f} s")
+    print(f"steady rate         {steady:.2f} req/s, second half (bucket: {rate:g}/s, burst {burst})")
+    print(f"busiest second      {busiest} requests")
+    print(f"overall rate        {len(calls) / wall:.2f} req/s")
+    print(f"peak traced memory  {peak / 2**20:.1f} MiB (client side, tracemalloc)")
+    print(f"peak RSS            {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} "
+          f"MiB (whole process, emulator included)")
+
+
+if __name__ == "__main__":
+    main()
