@@ -9,13 +9,27 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
-#: The usage plans of the official model (requests per second, burst).
-USAGE_PLANS: Mapping[str, tuple[float, int]] = {
-    "getServiceJobs": (10.0, 40),
-    "getServiceJobByServiceJobId": (20.0, 40),
-    "assignAppointmentResources": (1.0, 2),
-    "setAppointmentFulfillmentData": (5.0, 20),
+
+class UsagePlan(NamedTuple):
+    """An operation's rate (requests per second) and burst, as the model documents them."""
+
+    rate: float
+    burst: int
+
+    @property
+    def header(self) -> str:
+        """The ``x-amzn-RateLimit-Limit`` value Amazon sends for this plan."""
+        return str(float(self.rate))
+
+
+#: The usage plans of the official model.
+USAGE_PLANS: Mapping[str, UsagePlan] = {
+    "getServiceJobs": UsagePlan(10.0, 40),
+    "getServiceJobByServiceJobId": UsagePlan(20.0, 40),
+    "assignAppointmentResources": UsagePlan(1.0, 2),
+    "setAppointmentFulfillmentData": UsagePlan(5.0, 20),
 }
 
 
@@ -43,17 +57,25 @@ class TokenBucket:
     def acquire(self) -> float:
         """Take one token, waiting as needed; returns the seconds spent waiting."""
         waited = 0.0
-        while True:
-            with self._lock:
-                now = self._clock()
-                self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-                self._stamp = now
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
-                    return waited
-                shortfall = (1.0 - self._tokens) / self.rate
+        while (shortfall := self._take()) > 0:
             self._sleep(shortfall)
             waited += shortfall
+        return waited
+
+    def try_acquire(self) -> bool:
+        """Take one token if there is one, without waiting (how Amazon meters requests)."""
+        return self._take() == 0
+
+    def _take(self) -> float:
+        """Take a token and return 0, or return the seconds until one is due."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return 0.0
+            return (1.0 - self._tokens) / self.rate
 
     def drain(self) -> None:
         """Empty the bucket: Amazon just answered 429, so our count was optimistic."""

@@ -1,0 +1,7 @@
+"""The emulator's exception: bad datasets, bad fault plans, a server that cannot start."""
+
+from routing.errors import RoutingError
+
+
+class EmulatorError(RoutingError):
+    """The Services API emulator was given something it cannot use."""
