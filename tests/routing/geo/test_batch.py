@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from routing.geo import AddressLike, GeocoderChain, GeoPoint, Precision, geocode_batch
+from tests.routing.geo.addresses import EMPIRE_STATE, SPACE_NEEDLE, Address
+from tests.routing.geo.scripted import ScriptedGeocoder, point
+
+
+class ByCity(ScriptedGeocoder):
+    """Fails for Boston, finds nothing in Nowhere, answers elsewhere."""
+
+    def geocode(self, address: AddressLike, *, job_id: str | None = None) -> GeoPoint | None:
+        self.fails = address.city == "Boston"
+        self.answer = None if address.city == "Nowhere" else point(Precision.STREET, self.name)
+        return super().geocode(address, job_id=job_id)
+
+
+def test_failures_never_stop_the_batch_and_say_why() -> None:
+    items = [
+        ("a", SPACE_NEEDLE),
+        ("b", Address("1 Main St", city="Boston", state_or_region="MA")),
+        ("c", Address("2 Elm St", city="Nowhere", state_or_region="KS")),
+        ("d", EMPIRE_STATE),
+    ]
+    geocoder = ByCity("bycity")
+    result = geocode_batch(GeocoderChain([geocoder]), items, progress=True)
+    assert sorted(result.points) == ["a", "d"]
+    assert set(result.failures) == {"b", "c"}
+    assert "bycity is down" in result.failures["b"]
+    assert "Not found by bycity" in result.failures["c"]
+    assert "2 elm st nowhere ks us" in result.failures["c"]
+    assert geocoder.calls == ["a", "b", "c", "d"]
