@@ -1,0 +1,221 @@
+"""How long a job takes on site: the service-duration table.
+
+The Services API carries no service duration, so the planner looks it up in a small table
+keyed by ASIN and by required skill, with a default. The file is YAML, TOML or JSON::
+
+    default: 60m
+    by_skill: {TV_MOUNTING: 90m, PLUMBING: 2h}
+    by_asin: {B0EXAMPLE01: 1h30m}
+
+Durations are written ``"90m"``, ``"1h30m"``, ``"45s"``, ``"2h 15m"`` or as a plain number
+of minutes. This module also holds the two helpers every configuration file of the
+application shares: :func:`read_data_file` (parse a file by its suffix, syntax errors
+with their line number) and :func:`describe_validation_error` (pydantic errors as one
+line).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from routing.errors import RoutingError
+
+if TYPE_CHECKING:
+    from routing.spapi.models import ScopeOfWork
+
+__all__ = [
+    "DurationTable",
+    "DurationsError",
+    "describe_validation_error",
+    "dotted_path",
+    "load_durations",
+    "parse_duration",
+    "read_data_file",
+]
+
+_DURATION = re.compile(
+    r"^(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
+    r"(?:(?P<s>\d+)\s*s)?$"
+)
+
+
+class DurationsError(RoutingError):
+    """A service-duration table that cannot be read or is invalid."""
+
+
+def parse_duration(value: object) -> timedelta:
+    """Read ``"90m"``, ``"1h30m"``, ``"45s"``, a number of minutes or a timedelta.
+
+    Raises ``ValueError`` (pydantic turns it into a validation error) for anything else,
+    including zero and negative durations.
+    """
+    if isinstance(value, timedelta):
+        result = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        result = timedelta(minutes=value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        match = _DURATION.match(text) if text else None
+        if match is None or not any(match.groupdict().values()):
+            if not re.fullmatch(r"\d+(?:\.\d+)?", text):
+                raise ValueError(
+                    f"cannot read duration {value!r}; write e.g. '90m', '1h30m', '45s' "
+                    "or a number of minutes"
+                )
+            result = timedelta(minutes=float(text))
+        else:
+            result = timedelta(
+                hours=float(match["h"] or 0),
+                minutes=float(match["m"] or 0),
+                seconds=int(match["s"] or 0),
+            )
+    else:
+        raise ValueError(f"expected a duration such as '90m', got {value!r}")
+    if result <= timedelta(0):
+        raise ValueError(f"duration must be positive, got {value!r}")
+    return result
+
+
+def read_data_file(path: Path, error: type[RoutingError]) -> dict[str, Any]:
+    """Parse a YAML (``.yaml``/``.yml``), TOML or JSON file into a mapping.
+
+    Every failure (missing file, unknown suffix, syntax error with its line, a top level
+    that is not a mapping) becomes one ``error(...)`` whose message starts with the path.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in {".yaml", ".yml", ".toml", ".json"}:
+        raise error(f"{path}: unsupported file type {path.suffix!r}; use .yaml, .toml or .json")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise error(f"{path}: cannot read file: {reason}") from exc
+    try:
+        data: object
+        if suffix == ".toml":
+            data = tomllib.loads(text)
+        elif suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise error(f"{path}: invalid YAML: {where}{problem}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: invalid TOML: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise error(f"{path}: invalid JSON: line {exc.lineno}: {exc.msg}") from exc
+    if not isinstance(data, dict):
+        raise error(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
+def describe_validation_error(
+    exc: ValidationError, where: Callable[[tuple[int | str, ...]], str]
+) -> str:
+    """One line for a pydantic error: ``where(loc)`` names the place, then the message.
+
+    Only the first problem is shown, plus a count of the others, so the line stays short.
+    """
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    message = str(first["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown field"
+    elif first["type"] == "missing":
+        message = "required field is missing"
+    extra = len(errors) - 1
+    more = f" (and {extra} more problem{'s' * (extra > 1)})" if extra else ""
+    return f"{where(tuple(first['loc']))}: {message}{more}"
+
+
+def dotted_path(loc: tuple[int | str, ...]) -> str:
+    """``("by_skill", "PLUMBING")`` -> ``"by_skill.PLUMBING"``; list indices as ``[i]``."""
+    text = ""
+    for part in loc:
+        if part == "[key]":  # pydantic's marker for a bad mapping key; the key itself precedes
+            continue
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+class DurationTable(BaseModel):
+    """Service duration per ASIN, per required skill, and a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: timedelta = timedelta(minutes=60)
+    by_skill: dict[str, timedelta] = {}
+    by_asin: dict[str, timedelta] = {}
+
+    @field_validator("default", mode="before")
+    @classmethod
+    def _parse_default(cls, value: object) -> timedelta:
+        return parse_duration(value)
+
+    @field_validator("by_skill", "by_asin", mode="before")
+    @classmethod
+    def _parse_entries(cls, value: object) -> dict[str, timedelta]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise ValueError("expected a mapping of name to duration")
+        parsed: dict[str, timedelta] = {}
+        for key, item in value.items():
+            try:
+                parsed[str(key).strip()] = parse_duration(item)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        return parsed
+
+    def duration_for(self, scope: ScopeOfWork | None) -> timedelta:
+        """The on-site time for a job's scope of work.
+
+        The ASIN entry wins; otherwise the longest entry among the required skills;
+        otherwise the default. The result is multiplied by ``scope.quantity`` when above 1.
+        """
+        if scope is None:
+            return self.default
+        base = self.by_asin.get(scope.asin or "")
+        if base is None:
+            known = [self.by_skill[s] for s in scope.required_skills or () if s in self.by_skill]
+            base = max(known, default=self.default)
+        quantity = scope.quantity or 1
+        return base * quantity if quantity > 1 else base
+
+    @classmethod
+    def builtin(cls) -> DurationTable:
+        """Defaults used when no table is given: 60 minutes, longer for heavy trades."""
+        return cls(
+            default=timedelta(minutes=60),
+            by_skill={
+                "TV_MOUNTING": timedelta(minutes=90),
+                "HOME_THEATER": timedelta(minutes=120),
+                "APPLIANCE_INSTALL": timedelta(minutes=90),
+                "PLUMBING": timedelta(minutes=120),
+                "ELECTRICAL": timedelta(minutes=90),
+                "SMART_HOME": timedelta(minutes=60),
+                "FURNITURE_ASSEMBLY": timedelta(minutes=90),
+            },
+        )
+
+
+def load_durations(path: Path) -> DurationTable:
+    """Read a duration table from YAML, TOML or JSON (chosen by the file's suffix)."""
+    data = read_data_file(path, DurationsError)
+    try:
+        return DurationTable.model_validate(data)
+    except ValidationError as exc:
+        line = describe_validation_error(exc, lambda loc: f"{path}: {dotted_path(loc)}")
+        raise DurationsError(line) from None
