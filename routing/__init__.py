@@ -1,5 +1,39 @@
-"""routeplan's application package: the Services API client, geocoding, planning, CLI."""
+"""routeplan's application package: Services API jobs in, technician routes out.
 
+The library in one call::
+
+    from datetime import date
+    from routing import FileSource, load_roster, plan_day
+
+    roster = load_roster("examples/roster.yaml")
+    jobs = FileSource("examples/jobs.json").fetch(date(2026, 12, 1), roster.technicians[0].tz)
+    plan = plan_day(jobs, roster, date(2026, 12, 1), time_limit=5)
+"""
+
+from routing.config import Settings, load_settings
+from routing.durations import DurationTable, load_durations
 from routing.errors import RoutingError
+from routing.plan import Plan
+from routing.planner import PlanningError, plan_day
+from routing.reasons import ReasonCode
+from routing.roster import Roster, RosterError, load_roster
+from routing.sources import FileSource, JobSource, SourceError, SpApiSource
 
-__all__ = ["RoutingError"]
+__all__ = [
+    "DurationTable",
+    "FileSource",
+    "JobSource",
+    "Plan",
+    "PlanningError",
+    "ReasonCode",
+    "Roster",
+    "RosterError",
+    "RoutingError",
+    "Settings",
+    "SourceError",
+    "SpApiSource",
+    "load_durations",
+    "load_roster",
+    "load_settings",
+    "plan_day",
+]

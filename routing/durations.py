@@ -8,25 +8,20 @@ keyed by ASIN and by required skill, with a default. The file is YAML, TOML or J
     by_asin: {B0EXAMPLE01: 1h30m}
 
 Durations are written ``"90m"``, ``"1h30m"``, ``"45s"``, ``"2h 15m"`` or as a plain number
-of minutes. This module also holds the two helpers every configuration file of the
-application shares: :func:`read_data_file` (parse a file by its suffix, syntax errors
-with their line number) and :func:`describe_validation_error` (pydantic errors as one
-line).
+of minutes.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from routing.datafile import describe_validation_error, dotted_path, read_data_file
 from routing.errors import RoutingError
 
 if TYPE_CHECKING:
@@ -35,11 +30,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DurationTable",
     "DurationsError",
-    "describe_validation_error",
-    "dotted_path",
     "load_durations",
     "parse_duration",
-    "read_data_file",
 ]
 
 _DURATION = re.compile(
@@ -83,71 +75,6 @@ def parse_duration(value: object) -> timedelta:
     if result <= timedelta(0):
         raise ValueError(f"duration must be positive, got {value!r}")
     return result
-
-
-def read_data_file(path: Path, error: type[RoutingError]) -> dict[str, Any]:
-    """Parse a YAML (``.yaml``/``.yml``), TOML or JSON file into a mapping.
-
-    Every failure (missing file, unknown suffix, syntax error with its line, a top level
-    that is not a mapping) becomes one ``error(...)`` whose message starts with the path.
-    """
-    suffix = path.suffix.lower()
-    if suffix not in {".yaml", ".yml", ".toml", ".json"}:
-        raise error(f"{path}: unsupported file type {path.suffix!r}; use .yaml, .toml or .json")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise error(f"{path}: cannot read file: {reason}") from exc
-    try:
-        data: object
-        if suffix == ".toml":
-            data = tomllib.loads(text)
-        elif suffix == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise error(f"{path}: invalid YAML: {where}{problem}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise error(f"{path}: invalid TOML: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise error(f"{path}: invalid JSON: line {exc.lineno}: {exc.msg}") from exc
-    if not isinstance(data, dict):
-        raise error(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
-    return data
-
-
-def describe_validation_error(
-    exc: ValidationError, where: Callable[[tuple[int | str, ...]], str]
-) -> str:
-    """One line for a pydantic error: ``where(loc)`` names the place, then the message.
-
-    Only the first problem is shown, plus a count of the others, so the line stays short.
-    """
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    message = str(first["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown field"
-    elif first["type"] == "missing":
-        message = "required field is missing"
-    extra = len(errors) - 1
-    more = f" (and {extra} more problem{'s' * (extra > 1)})" if extra else ""
-    return f"{where(tuple(first['loc']))}: {message}{more}"
-
-
-def dotted_path(loc: tuple[int | str, ...]) -> str:
-    """``("by_skill", "PLUMBING")`` -> ``"by_skill.PLUMBING"``; list indices as ``[i]``."""
-    text = ""
-    for part in loc:
-        if part == "[key]":  # pydantic's marker for a bad mapping key; the key itself precedes
-            continue
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text or "(top level)"
 
 
 class DurationTable(BaseModel):
@@ -211,7 +138,7 @@ class DurationTable(BaseModel):
         )
 
 
-def load_durations(path: Path) -> DurationTable:
+def load_durations(path: Path | str) -> DurationTable:
     """Read a duration table from YAML, TOML or JSON (chosen by the file's suffix)."""
     data = read_data_file(path, DurationsError)
     try:

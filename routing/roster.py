@@ -42,7 +42,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from routing.durations import describe_validation_error, dotted_path, parse_duration, read_data_file
+from routing.datafile import describe_validation_error, dotted_path, read_data_file
+from routing.durations import parse_duration
 from routing.errors import RoutingError
 from routing.spapi.models import Address
 
@@ -433,8 +434,9 @@ class Roster(BaseModel):
         raise KeyError(tech_id)
 
 
-def load_roster(path: Path) -> Roster:
+def load_roster(path: Path | str) -> Roster:
     """Read and validate a roster from YAML, TOML or JSON (chosen by the file's suffix)."""
+    path = Path(path)
     data = read_data_file(path, RosterError)
     try:
         return Roster.model_validate(data)

@@ -1,0 +1,74 @@
+"""``routeplan demo``: the whole pipeline on the example day, offline, no credentials.
+
+Starts the local Services API emulator with ``examples/jobs.json``, fetches the day through
+the real client, geocodes with the offline gazetteer plus the example overrides, uses
+haversine travel times, solves, prints the routes and writes every output.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from routing.cli.common import (
+    EMULATOR_CREDENTIALS,
+    EXAMPLES,
+    parse_day,
+    positive_seconds,
+)
+from routing.cli.plan_cmd import make_plan, show_and_write
+from routing.config import ConfigError, Settings
+from routing.durations import load_durations
+from routing.roster import load_roster
+from routing.sources import SpApiSource
+from routing.spapi import ServicesClient
+from routing.spapi.emulator import Emulator
+
+DEMO_DAY = date(2026, 12, 1)
+OUTPUT_FILES = {"out": "plan.json", "csv": "plan.csv", "geojson": "plan.geojson",
+                "map": "map.html", "timeline": "timeline.svg"}
+EXAMPLES_TEXT = """\
+examples:
+  routeplan demo
+  routeplan demo --out-dir /tmp/demo --time-limit 5
+  routeplan demo --json > plan.json
+"""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "demo", help="plan the example day offline (no credentials, no internet)",
+        description=__doc__, epilog=EXAMPLES_TEXT,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out-dir", type=Path, default=Path("routeplan-demo"), metavar="DIR",
+                        help="where the outputs go (default: ./routeplan-demo)")
+    parser.add_argument("--date", type=parse_day, default=DEMO_DAY, metavar="D",
+                        help=f"the example day (default {DEMO_DAY})")
+    parser.add_argument("--time-limit", type=positive_seconds, default=10.0, metavar="S",
+                        help="seconds the optimiser may search (default 10)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with 10 when any job is unassigned")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not (EXAMPLES / "jobs.json").is_file():
+        raise ConfigError(f"the example data is missing: {EXAMPLES} (run from a checkout)")
+    settings = Settings(
+        time_limit=args.time_limit, overrides=EXAMPLES / "geocode_overrides.csv", no_cache=True,
+    )
+    roster = load_roster(EXAMPLES / "roster.yaml")
+    durations = load_durations(EXAMPLES / "durations.yaml")
+    with Emulator.from_file(EXAMPLES / "jobs.json") as emulator, ServicesClient(
+        credentials=EMULATOR_CREDENTIALS, base_url=emulator.url, token_url=emulator.token_url,
+    ) as client:
+        source = SpApiSource(client, settings.marketplace_id)
+        source.label = f"the local Services API emulator ({emulator.url})"
+        plan = make_plan(args, settings, source, roster, durations)
+    for name, filename in OUTPUT_FILES.items():
+        setattr(args, name, args.out_dir / filename)
+    return show_and_write(plan, args)

@@ -1,0 +1,163 @@
+"""Settings: command-line flag > environment variable > config file > default.
+
+The config file is TOML, found at ``--config``, ``$ROUTEPLAN_CONFIG``, ``./routeplan.toml`` or
+``<user config dir>/routeplan/config.toml``, in that order. Every key can also be given as
+``ROUTEPLAN_<KEY>`` in the environment (lists comma-separated). SP-API credentials are not
+settings: they come from the environment (``SP_API_REFRESH_TOKEN``, ``LWA_APP_ID``,
+``LWA_CLIENT_SECRET``) and are never written to a file by routeplan.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from routing.datafile import describe_validation_error, dotted_path, read_data_file
+from routing.errors import RoutingError
+from routing.geo import (
+    Gazetteer,
+    GeocodeCache,
+    Geocoder,
+    GeocoderChain,
+    GeopyGeocoder,
+    HaversineMatrix,
+    MatrixProvider,
+    OsrmMatrix,
+    OverrideGeocoder,
+)
+
+ENV_PREFIX = "ROUTEPLAN_"
+CONFIG_NAME = "routeplan.toml"
+
+
+class ConfigError(RoutingError):
+    """A config file or environment variable that cannot be used."""
+
+
+class Settings(BaseModel):
+    """Everything routeplan can be told, with its default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    marketplace_id: str = Field("ATVPDKIKX0DER", description="Amazon marketplace (US default)")
+    region: Literal["na", "eu", "fe"] = "na"
+    endpoint: str | None = Field(None, description="any SP-API base URL, e.g. a local emulator")
+    token_url: str | None = Field(None, description="LWA token URL (tests, emulator)")
+    roster: Path | None = None
+    durations: Path | None = None
+    time_limit: float = Field(10.0, gt=0, description="seconds the optimiser may search")
+    on_time: Literal["arrive", "finish"] = "arrive"
+    objective: Literal["travel_time", "distance", "balance", "fewest_technicians"] = "travel_time"
+    geocoders: list[str] = Field(
+        default_factory=lambda: ["gazetteer"],
+        description="providers in order: gazetteer, or any geopy name (nominatim, arcgis, …)",
+    )
+    geocoder_options: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="per geopy provider: constructor options"
+    )
+    geocode_min_delay: float = Field(1.0, ge=0, description="seconds between provider calls")
+    overrides: Path | None = Field(None, description="CSV/JSON of coordinates that win")
+    postal_file: Path | None = Field(None, description="GeoNames postal-code file")
+    geocode_cache: Path | None = Field(None, description="SQLite cache; default: user cache")
+    no_cache: bool = False
+    matrix: Literal["haversine", "osrm"] = "haversine"
+    osrm_url: str | None = None
+    osrm_profile: str = "driving"
+    osrm_max_table_size: int = Field(100, ge=1)
+    speed_kmh: float = Field(40.0, gt=0)
+    circuity: float = Field(1.3, ge=1)
+
+    def geocoder(self) -> Geocoder:
+        """The provider chain these settings describe, behind overrides and the cache."""
+        providers: list[Geocoder] = []
+        for name in self.geocoders:
+            if name == "gazetteer":
+                providers.append(Gazetteer(self.postal_file))
+            else:
+                providers.append(GeopyGeocoder(
+                    name, options=self.geocoder_options.get(name, {}),
+                    min_delay=self.geocode_min_delay,
+                ))
+        return GeocoderChain(
+            providers,
+            overrides=OverrideGeocoder.from_file(self.overrides) if self.overrides else None,
+            cache=None if self.no_cache else GeocodeCache(self.geocode_cache),
+        )
+
+    def travel_matrix(self) -> MatrixProvider:
+        fallback = HaversineMatrix(self.speed_kmh, self.circuity)
+        if self.matrix == "haversine":
+            return fallback
+        if not self.osrm_url:
+            raise ConfigError("matrix = osrm needs osrm_url (--osrm-url or ROUTEPLAN_OSRM_URL)")
+        return OsrmMatrix(self.osrm_url, profile=self.osrm_profile,
+                          max_table_size=self.osrm_max_table_size, fallback=fallback)
+
+
+def config_path(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
+    """The config file to read, or None when there is none."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: config file not found")
+        return explicit
+    if env := environ.get(ENV_PREFIX + "CONFIG"):
+        return config_path(Path(env), {})
+    for candidate in (Path(CONFIG_NAME),
+                      Path(platformdirs.user_config_dir("routeplan")) / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    config: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge defaults, the config file, the environment and ``flags`` (None = not given)."""
+    env = os.environ if environ is None else environ
+    merged: dict[str, Any] = {}
+    path = config_path(config, env)
+    if path is not None:
+        merged.update(_read_file(path))
+    merged.update(_from_env(env))
+    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        origin = f" (config file {path})" if path else ""
+        line = describe_validation_error(exc, lambda loc: f"setting {dotted_path(loc)}")
+        raise ConfigError(line + origin) from None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    data = read_data_file(path, ConfigError)
+    unknown = sorted(set(data) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+    base = path.parent
+    for key in ("roster", "durations", "overrides", "postal_file", "geocode_cache"):
+        if isinstance(data.get(key), str):
+            data[key] = base / Path(data[key]).expanduser()
+    return data
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, field in Settings.model_fields.items():
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is None or name == "geocoder_options":
+            continue
+        if field.annotation == list[str]:
+            values[name] = [part.strip() for part in raw.split(",") if part.strip()]
+        elif field.annotation is bool:
+            values[name] = raw.strip().lower() in ("1", "true", "yes", "on")
+        else:
+            values[name] = raw
+    return values

@@ -1,0 +1,238 @@
+"""Where the day's jobs come from: the SP-API (or its local emulator), or a saved file.
+
+Every source is a :class:`JobSource`: ``fetch(day, tz)`` returns the day's
+``ServiceJob`` s, without duplicates, and leaves the jobs it could not read in
+``rejected`` (as :class:`~routing.visits.Unplanned` with the code ``invalid_job``), so the
+planner reports them instead of losing them. A broken *file* (unreadable, not JSON, wrong
+shape) is a :class:`SourceError`; a broken *job* inside a good file is only rejected, so
+one bad record does not sink the day — unless the source is ``strict``.
+
+Duplicates (one serviceJobId seen twice: two pages, two queries, two lines) keep the
+occurrence seen last (:func:`routing.visits.dedupe_jobs`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from routing.datafile import describe_validation_error, dotted_path
+from routing.errors import RoutingError
+from routing.reasons import ReasonCode
+from routing.spapi.client import ServicesClient
+from routing.spapi.enums import ServiceJobStatus
+from routing.spapi.models import ServiceJob
+from routing.visits import Unplanned, Window, day_bounds, dedupe_jobs
+
+__all__ = ["FileSource", "JobSource", "SourceError", "SpApiSource"]
+
+log = logging.getLogger(__name__)
+
+
+class SourceError(RoutingError):
+    """Jobs could not be read at all (a file that is missing, not JSON, or the wrong shape)."""
+
+
+class JobSource(Protocol):
+    """Anything that provides the day's jobs."""
+
+    label: str
+    """Shown to the user, e.g. ``file jobs.json``."""
+    rejected: list[Unplanned]
+    """Jobs the last ``fetch`` could not read, each with a sentence naming it."""
+
+    def fetch(self, day: date, tz: ZoneInfo) -> list[ServiceJob]: ...
+
+
+class FileSource:
+    """Jobs saved in a file, in any of these shapes:
+
+    - a getServiceJobs response ``{"payload": {"jobs": [...]}}`` (or just the payload);
+    - a getServiceJobByServiceJobId response ``{"payload": {<one job>}}``, or one job;
+    - a JSON array of jobs;
+    - JSON Lines: one job per line (a line that is not JSON is a rejected job).
+
+    Every job in the file is returned, whatever its date: the job rules report the ones
+    with nothing on the day (``no_window_on_date``).
+    """
+
+    def __init__(self, path: Path, *, strict: bool = False) -> None:
+        self.path = Path(path)
+        self.strict = strict
+        self.label = f"file {self.path}"
+        self.rejected: list[Unplanned] = []
+
+    def fetch(self, day: date, tz: ZoneInfo) -> list[ServiceJob]:
+        """All the jobs in the file (``day`` and ``tz`` are not needed to read it)."""
+        self.rejected = []
+        jobs = [job for job in map(self._job, self._records()) if job is not None]
+        for item in self.rejected:
+            log.warning("%s: skipped %s: %s", self.path, item.service_job_id, item.sentence)
+        return dedupe_jobs(jobs)
+
+    def _records(self) -> list[tuple[str, object]]:
+        """(name, raw JSON value) per job; the name says where it is in the file."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise SourceError(f"{self.path}: cannot read file: {reason}") from exc
+        if not text.strip():
+            raise SourceError(f"{self.path}: the file is empty; expected service jobs as JSON")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+            if len(lines) < 2 or not isinstance(_loads_or_error(lines[0][1]), dict):
+                raise SourceError(
+                    f"{self.path}: invalid JSON: line {exc.lineno}: {exc.msg}"
+                ) from None
+            return [(f"line {n}", _loads_or_error(line)) for n, line in lines]
+        return [(f"job[{i}]", item) for i, item in enumerate(self._unwrap(data))]
+
+    def _unwrap(self, data: object) -> list[object]:
+        if isinstance(data, list):
+            return data
+        if not isinstance(data, Mapping):
+            raise SourceError(
+                f"{self.path}: expected service jobs (a getServiceJobs response, a list of "
+                f"jobs or one job per line), got a JSON {type(data).__name__}"
+            )
+        if "payload" in data:
+            payload = data["payload"]
+            if payload is None:
+                raise SourceError(f"{self.path}: the response has no payload{_errors(data)}")
+            data = payload
+        if isinstance(data, Mapping) and "jobs" in data:
+            jobs = data["jobs"]
+            if jobs is None:
+                return []
+            if not isinstance(jobs, list):
+                raise SourceError(f"{self.path}: 'jobs' must be a list")
+            return jobs
+        if isinstance(data, Mapping) and "serviceJobId" in data:
+            return [data]
+        raise SourceError(
+            f"{self.path}: no jobs found: expected 'payload.jobs', a list of jobs or one job"
+        )
+
+    def _job(self, record: tuple[str, object]) -> ServiceJob | None:
+        name, raw = record
+        job_id = raw.get("serviceJobId") if isinstance(raw, Mapping) else None
+        label = f"{name} ({job_id})" if isinstance(job_id, str) and job_id else name
+        if isinstance(raw, _BadLine):
+            problem = f"invalid JSON: {raw.message}"
+        elif not isinstance(raw, Mapping):
+            problem = f"expected a JSON object, got {type(raw).__name__}"
+        else:
+            try:
+                return ServiceJob.model_validate(raw)
+            except ValidationError as exc:
+                problem = describe_validation_error(exc, dotted_path)
+        if self.strict:
+            raise SourceError(f"{self.path}: {label}: {problem}")
+        key = job_id if isinstance(job_id, str) and job_id else name
+        sentence = f"Unreadable in {self.path} ({label}): {problem}."
+        self.rejected.append(Unplanned(key, ReasonCode.INVALID_JOB, sentence))
+        return None
+
+
+class _BadLine:
+    """A JSON Lines record that is not JSON (kept so the job can be reported)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _loads_or_error(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _BadLine(exc.msg)
+
+
+def _errors(data: Mapping[str, Any]) -> str:
+    errors = data.get("errors")
+    if not isinstance(errors, list) or not errors:
+        return ""
+    messages = [
+        f"{e.get('code')}: {e.get('message')}" for e in errors[:3] if isinstance(e, Mapping)
+    ]
+    return " (errors: " + "; ".join(messages) + ")"
+
+
+class SpApiSource:
+    """The day's jobs from the Services API (Amazon, its sandbox, or the local emulator).
+
+    Two queries, merged without duplicates:
+
+    1. jobs in any status whose schedule overlaps the local day (``scheduleStartDate`` /
+       ``scheduleEndDate``): the bulk of the day, filtered by the server;
+    2. jobs in every status but ``NOT_SERVICED`` (pending, cancelled, completed, held …)
+       without a schedule filter, kept when one of their appointments — whatever its
+       status — or preferred times touches the day. Servers leave cancelled appointments
+       out of the schedule filter, and pending jobs have no schedule at all; this query
+       is what makes the plan *report* them. A pending job with neither appointments nor
+       preferred times is kept too: someone has to schedule it, and the plan says so.
+
+    Both look back ``lookback`` from the day's start for the job's creation date (the API
+    wants ``createdAfter`` or ``lastUpdatedAfter``).
+    """
+
+    def __init__(
+        self,
+        client: ServicesClient,
+        marketplace_id: str,
+        *,
+        lookback: timedelta = timedelta(days=90),
+        page_size: int = 20,
+    ) -> None:
+        self.client = client
+        self.marketplace_id = marketplace_id
+        self.lookback = lookback
+        self.page_size = page_size
+        self.label = f"Services API, marketplace {marketplace_id}"
+        self.rejected: list[Unplanned] = []
+
+    def fetch(self, day: date, tz: ZoneInfo) -> list[ServiceJob]:
+        bounds = day_bounds(day, tz)
+        created_after = min(bounds.start - self.lookback, datetime.now(UTC) - timedelta(hours=1))
+        scheduled = self.client.iter_service_jobs(
+            self.marketplace_id, created_after=created_after, schedule_start=bounds.start,
+            schedule_end=bounds.end, page_size=self.page_size,
+        )
+        others = self.client.iter_service_jobs(
+            self.marketplace_id, created_after=created_after, page_size=self.page_size,
+            statuses=[s.value for s in ServiceJobStatus if s != ServiceJobStatus.NOT_SERVICED],
+        )
+        jobs = [*scheduled, *(job for job in others if _touches(job, bounds))]
+        rejected: dict[str, Unplanned] = {}
+        for number, bad in enumerate([*scheduled.rejected, *others.rejected]):
+            key = bad.service_job_id or f"rejected[{number}]"
+            rejected[key] = Unplanned(
+                key, ReasonCode.INVALID_JOB,
+                f"The Services API sent a job that does not match its model: {bad.problem}.",
+            )
+        self.rejected = list(rejected.values())
+        return dedupe_jobs(jobs)
+
+
+def _touches(job: ServiceJob, day: Window) -> bool:
+    """True when an appointment (any status) or preferred time overlaps ``day``, or when a
+    pending job has neither."""
+    times = [a.appointment_time for a in job.appointments or () if a.appointment_time]
+    times += job.preferred_appointment_times or []
+    if not times:
+        return job.service_job_status == ServiceJobStatus.PENDING_SCHEDULE
+    return any(
+        t.start_time < day.end
+        and t.start_time + timedelta(minutes=t.duration_in_minutes) > day.start
+        for t in times
+    )
