@@ -1,6 +1,6 @@
-"""``routeplan demo``: the whole pipeline on the example day, offline, no credentials.
+"""routeplan demo: the whole pipeline on the example day, offline, no credentials.
 
-Starts the local Services API emulator with ``examples/jobs.json``, fetches the day through
+Starts the local Services API emulator with examples/jobs.json, fetches the day through
 the real client, geocodes with the offline gazetteer plus the example overrides, uses
 haversine travel times, solves, prints the routes and writes every output.
 """

@@ -1,6 +1,6 @@
-"""``routeplan emulator``: run the local Services API emulator until Ctrl-C.
+"""routeplan emulator: run the local Services API emulator until Ctrl-C.
 
-Point the other commands at it with ``--endpoint URL`` and ``ROUTEPLAN_TOKEN_URL``; its LWA
+Point the other commands at it with --endpoint URL and ROUTEPLAN_TOKEN_URL; its LWA
 endpoint accepts the credentials emulator-client / emulator-secret / emulator-refresh.
 """
 

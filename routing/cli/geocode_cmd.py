@@ -1,4 +1,4 @@
-"""``routeplan geocode``: warm the geocode cache for a day's jobs and show the precision."""
+"""routeplan geocode: warm the geocode cache for a day's jobs and show the precision."""
 
 from __future__ import annotations
 

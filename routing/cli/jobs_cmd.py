@@ -1,4 +1,4 @@
-"""``routeplan jobs``: the day's jobs at a glance, with what each one needs."""
+"""routeplan jobs: the day's jobs at a glance, with what each one needs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from routing.cli.common import (
@@ -160,10 +161,15 @@ def _zone_of_first_job(jobs: Sequence[ServiceJob], geocoder: Geocoder) -> ZoneIn
 
 def _table(lines: list[JobLine], day: str, tz: str) -> Table:
     table = Table(title=f"Jobs on {day} ({tz}): {len(lines)}", title_justify="left")
-    for header in ("job", "status", "window", "technician", "address", "flags"):
-        table.add_column(header, overflow="fold")
+    for header in ("job", "status", "window", "technician", "address"):
+        table.add_column(header, no_wrap=header in ("job", "window"))
+    table.add_column("flags", min_width=16)
+    table.add_column("reason", overflow="fold")
     for line in lines:
-        flags = ", ".join(line.flags) + (f"\n[dim]{line.reason}[/]" if line.reason else "")
-        table.add_row(line.service_job_id, line.status, line.window,
-                      ", ".join(line.technicians) or "—", line.address, flags)
+        code = line.reason.split(":")[0] if line.reason else ""
+        windows = line.window.split(", ")
+        shown = windows[0] + (f" (+{len(windows) - 1})" if len(windows) > 1 else "")
+        table.add_row(line.service_job_id, line.status, shown,
+                      ", ".join(line.technicians) or "—", escape(line.address.split(",")[0]),
+                      "\n".join(line.flags), code)
     return table

@@ -1,4 +1,4 @@
-"""``routeplan plan``: the day's routes from the jobs, the roster and the settings."""
+"""routeplan plan: the day's routes from the jobs, the roster and the settings."""
 
 from __future__ import annotations
 
