@@ -108,12 +108,7 @@ def job_source(args: argparse.Namespace, settings: Settings) -> Iterator[JobSour
             yield SpApiSource(client, settings.marketplace_id)
         return
     if choice in ("spapi", "sandbox"):
-        options: dict[str, Any] = {"region": settings.region, "sandbox": choice == "sandbox"}
-        if settings.endpoint:
-            options["base_url"] = settings.endpoint
-        if settings.token_url:
-            options["token_url"] = settings.token_url
-        with ServicesClient(**options) as client:
+        with spapi_client(settings, sandbox=choice == "sandbox") as client:
             yield SpApiSource(client, settings.marketplace_id)
         return
     path = Path(choice)
@@ -121,6 +116,16 @@ def job_source(args: argparse.Namespace, settings: Settings) -> Iterator[JobSour
         raise ConfigError(
             f"--source {choice}: no such file (use spapi, sandbox, emulator or a JSON file)")
     yield FileSource(path)
+
+
+def spapi_client(settings: Settings, *, sandbox: bool = False) -> ServicesClient:
+    """A client with credentials from the environment and the configured endpoint."""
+    options: dict[str, Any] = {"region": settings.region, "sandbox": sandbox}
+    if settings.endpoint:
+        options["base_url"] = settings.endpoint
+    if settings.token_url:
+        options["token_url"] = settings.token_url
+    return ServicesClient(**options)
 
 
 class StageReporter:

@@ -16,6 +16,7 @@ SPAPI = 4
 GEO = 5
 PLANNING = 6
 UNASSIGNED = 10
+WRITEBACK_FAILED = 11
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -27,6 +28,7 @@ exit codes:
   5   geocoding or travel-time provider failure
   6   the day cannot be planned (e.g. a technician's home cannot be placed)
   10  plan written, but some jobs are unassigned (only with --strict)
+  11  assign: some appointments could not be written back (re-run to retry them)
 """
 
 

@@ -1,0 +1,44 @@
+"""A live emulator, a fast client, a journal: what every write-back test needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from routing.spapi import ServicesClient
+from routing.spapi.emulator import Emulator, RecordedCall
+from routing.writeback import Journal
+from tests.routing.spapi.conftest import client_for
+
+#: Generous buckets: these tests are about outcomes, not pacing.
+FAST_RATES = {"assignAppointmentResources": (2000.0, 100),
+              "setAppointmentFulfillmentData": (2000.0, 100),
+              "getServiceJobByServiceJobId": (2000.0, 100)}
+ASSIGN = "assignAppointmentResources"
+ETA = "setAppointmentFulfillmentData"
+
+
+def fast_client(emulator: Emulator) -> ServicesClient:
+    return client_for(emulator, rate_limits=FAST_RATES)
+
+
+def landed(emulator: Emulator, operation: str) -> list[RecordedCall]:
+    """The calls of ``operation`` Amazon took (2xx), oldest first."""
+    return [c for c in emulator.calls if c.operation == operation and 200 <= c.status < 300]
+
+
+def per_appointment(calls: list[RecordedCall]) -> dict[tuple[str, str], int]:
+    counts: dict[tuple[str, str], int] = {}
+    for call in calls:
+        parts = call.path.strip("/").split("/")
+        key = (parts[3], parts[5])
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[Journal]:
+    with Journal(tmp_path / "plan.json.journal.sqlite") as opened:
+        yield opened

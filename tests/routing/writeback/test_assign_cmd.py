@@ -1,0 +1,163 @@
+"""routeplan assign end to end: in-process, and as a real process killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from routing.cli import main
+from routing.cli.exits import BAD_INPUT, OK, WRITEBACK_FAILED
+from routing.spapi.emulator import Emulator, ResourceRule
+from tests.routing.writeback.conftest import ASSIGN, ETA, landed, per_appointment
+from tests.routing.writeback.plans import jobs, plan_for
+
+REPO = Path(__file__).resolve().parents[3]
+CREDENTIALS = {"SP_API_REFRESH_TOKEN": "emulator-refresh", "LWA_APP_ID": "emulator-client",
+               "LWA_CLIENT_SECRET": "emulator-secret"}
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables fold long words on a narrow terminal; the assertions look for whole codes."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+
+def _env(emulator: Emulator) -> dict[str, str]:
+    return {**CREDENTIALS, "ROUTEPLAN_TOKEN_URL": emulator.token_url}
+
+
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        emulator: Emulator, *argv: str) -> tuple[int, str, str]:
+    for name, value in _env(emulator).items():
+        monkeypatch.setenv(name, value)
+    code = main(["assign", *argv, "--endpoint", emulator.url])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_dry_run_shows_each_change_and_sends_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data = jobs(3, assigned={1: "T2", 2: "T9"})
+    plan = tmp_path / "plan.json"
+    plan.write_text(plan_for([*data, "SJ-PENDING"], ["T1", "T2"]).to_json(), encoding="utf-8")
+    with Emulator(data, enforce_rate_limits=False) as emulator:
+        code, out, err = run(monkeypatch, capsys, emulator, str(plan))
+        puts = [c for c in emulator.calls if c.method == "PUT"]
+    assert code == OK, err
+    assert puts == []
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if "SJ-0000" in line}
+    assert "new" in rows["SJ-00000"]
+    assert "unchanged" in rows["SJ-00001"]
+    assert "changed from T9" in rows["SJ-00002"]
+    assert "skipped SJ-PENDING: pending job" in out
+    assert "1 new, 1 changed, 1 unchanged" in out and "Nothing was sent" in out
+    assert not (tmp_path / "plan.json.journal.sqlite").exists()
+
+
+def test_apply_reports_a_422_and_a_warning_and_exits_non_zero(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data = jobs(3)
+    plan = tmp_path / "plan.json"
+    plan.write_text(plan_for(data, ["T1", "T2", "T3"]).to_json(), encoding="utf-8")
+    with Emulator(data, enforce_rate_limits=False) as emulator:
+        emulator.resource_rules.update({
+            "T1": ResourceRule(), "T2": ResourceRule(overbooked=True),
+            "T3": ResourceRule(available=False)})
+        code, out, err = run(monkeypatch, capsys, emulator, str(plan), "--apply",
+                             "--eta-margin", "45m")
+        assigned = per_appointment(landed(emulator, ASSIGN))
+        fulfillments = emulator.fulfillments
+    assert code == WRITEBACK_FAILED, err
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if "SJ-0000" in line}
+    assert "ok" in rows["SJ-00000"]
+    assert "warning" in rows["SJ-00001"] and "RESOURCES_OVERBOOKED" in rows["SJ-00001"]
+    assert "failed" in rows["SJ-00002"]
+    assert "RESOURCES_NOT_AVAILABLE_IN_TIME_WINDOW" in rows["SJ-00002"]
+    assert "insufficient" not in out and "sufficient available capacity" in rows["SJ-00002"]
+    assert "incomplete:" in out and "1 failed" in out
+    assert set(assigned) == {("SJ-00000", "AP-00000"), ("SJ-00001", "AP-00001")}
+    window = fulfillments[("SJ-00000", "AP-00000")]["estimatedArrivalTime"]
+    length = (datetime.fromisoformat(window["endTime"])
+              - datetime.fromisoformat(window["startTime"]))
+    assert length == timedelta(minutes=90)
+    assert (tmp_path / "plan.json.journal.sqlite").exists()
+
+
+def test_a_file_that_is_not_a_plan_is_a_one_line_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text("[1, 2]", encoding="utf-8")
+    with Emulator([], enforce_rate_limits=False) as emulator:
+        code, _, err = run(monkeypatch, capsys, emulator, str(plan), "--apply")
+    assert code == BAD_INPUT
+    assert err.startswith("routeplan: error:") and "not a routeplan plan" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def _wait(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def _states(journal: Path, kind: str) -> dict[str, str]:
+    if not journal.exists():
+        return {}
+    with sqlite3.connect(journal) as db:
+        rows = db.execute("SELECT service_job_id, state FROM actions WHERE kind = ?", (kind,))
+        return dict(rows.fetchall())
+
+
+def test_a_run_killed_mid_call_resumes_without_duplicate_or_missing_call(tmp_path: Path) -> None:
+    data = jobs(6)
+    plan, journal = tmp_path / "plan.json", tmp_path / "journal.sqlite"
+    plan.write_text(plan_for(data, ["T1", "T2"]).to_json(), encoding="utf-8")
+    with Emulator(data, enforce_rate_limits=False) as emulator:
+        command = [sys.executable, "-m", "routing.cli", "assign", str(plan), "--apply",
+                   "--journal", str(journal), "--endpoint", emulator.url]
+        env = {**os.environ, **_env(emulator)}
+        with (tmp_path / "first.log").open("wb") as log:
+            child = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
+            try:
+                # Two assignments land (the bucket's burst); the third is held 3 s at "Amazon",
+                # which applies it after the client is gone: the hard case for a resume.
+                _wait(lambda: len(landed(emulator, ASSIGN)) >= 2, "two assignments")
+                emulator.faults.inject(ASSIGN, 200, delay=3.0)
+                # The fault is taken when the request arrives: from then on it is in flight.
+                _wait(lambda: emulator.faults.pending == 0, "the third assignment to arrive")
+                child.send_signal(signal.SIGKILL)
+            finally:
+                child.wait(timeout=30)
+        assert child.returncode == -signal.SIGKILL
+        in_flight = [job for job, state in _states(journal, "assign").items()
+                     if state == "started"]
+        assert len(in_flight) == 1
+        _wait(lambda: len(landed(emulator, ASSIGN)) == 3, "the held assignment to land")
+        calls_before = len(emulator.calls)
+        resumed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, timeout=60)
+        after = emulator.calls[calls_before:]
+        assigns = per_appointment(landed(emulator, ASSIGN))
+        etas = per_appointment(landed(emulator, ETA))
+    out = resumed.stdout.decode()
+    assert resumed.returncode == OK, out + resumed.stderr.decode()
+    expected = {(j["serviceJobId"], j["appointments"][0]["appointmentId"]) for j in data}
+    assert assigns == {key: 1 for key in expected}
+    assert etas == {key: 1 for key in expected}
+    assert not [c for c in after if c.operation == ASSIGN and in_flight[0] in c.path]
+    assert set(_states(journal, "assign").values()) == {"ok"}
+    assert set(_states(journal, "eta").values()) == {"ok"}
+    assert "done in an earlier run" in out
