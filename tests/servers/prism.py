@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-import httpx
-
 from tests.servers.ports import free_port
+from tests.servers.process import running_server
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES_MODEL = REPO.parent / "shared" / "spapi" / "services.json"
@@ -41,35 +38,12 @@ def ensure_prism() -> Path:
     return PRISM_BIN
 
 
-@contextmanager
-def prism_mock(*, dynamic: bool = True) -> Iterator[str]:
-    """Run ``prism mock`` on a free loopback port; yields its base URL."""
+def prism_mock(*, dynamic: bool = True) -> AbstractContextManager[str]:
+    """Run ``prism mock`` on a free loopback port; the context yields its base URL."""
     port = free_port()
     command = [str(ensure_prism()), "mock", "-h", "127.0.0.1", "-p", str(port),
                str(SERVICES_MODEL)]
     if dynamic:
         command.insert(2, "-d")
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prism exited with code {process.returncode} before serving")
-        try:
-            httpx.get(url + "/service/v1/serviceJobs/x", timeout=1.0)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError(f"prism did not answer on {url} within {timeout} s")
+    return running_server(command, f"http://127.0.0.1:{port}", "/service/v1/serviceJobs/x",
+                          name="prism")

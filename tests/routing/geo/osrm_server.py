@@ -15,18 +15,17 @@ import fcntl
 import hashlib
 import platform
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import numpy as np
+
+from tests.servers.ports import free_port
+from tests.servers.process import running_server
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 MONACO_PBF = REPO_ROOT / ".." / "shared" / "osm" / "monaco.osm.pbf"
@@ -130,55 +129,17 @@ def _prepare(pbf: Path, home: Path) -> OsrmInstall:
     return install
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def running_osrm(install: OsrmInstall, *, max_table_size: int = 1000) -> Iterator[str]:
-    """Run osrm-routed on 127.0.0.1 (ephemeral port) and yield its base URL."""
-    port = _free_port()
-    log_path = install.home / "data" / f"osrm-routed-{port}.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [
-            str(install.bin_dir / "osrm-routed"), "-i", "127.0.0.1", "-p", str(port),
-            "-a", "mld", "--max-table-size", str(max_table_size), install.data,
-        ],
-        cwd=install.home,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+def running_osrm(
+    install: OsrmInstall, *, max_table_size: int = 1000
+) -> AbstractContextManager[str]:
+    """Run osrm-routed on 127.0.0.1 (ephemeral port); the context yields its base URL."""
+    port = free_port()
+    command = [
+        str(install.bin_dir / "osrm-routed"), "-i", "127.0.0.1", "-p", str(port),
+        "-a", "mld", "--max-table-size", str(max_table_size), install.data,
+    ]
+    return running_server(
+        command, f"http://127.0.0.1:{port}", READY_PROBE, name="osrm-routed",
+        ready=lambda response: response.status_code == 200, cwd=install.home,
+        log=install.home / "data" / f"osrm-routed-{port}.log", timeout=30,
     )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(process, base_url, log_path)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-        log_path.unlink(missing_ok=True)
-
-
-def _wait_ready(
-    process: subprocess.Popen[bytes], base_url: str, log_path: Path, timeout: float = 30
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            err = log_path.read_text(errors="replace")[-2000:]
-            raise OsrmSetupError(f"osrm-routed exited with {process.returncode}: {err}")
-        try:
-            if httpx.get(base_url + READY_PROBE, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise OsrmSetupError(f"osrm-routed did not answer on {base_url} within {timeout} s")
