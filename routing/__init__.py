@@ -16,6 +16,7 @@ from routing.errors import RoutingError
 from routing.plan import Plan
 from routing.planner import PlanningError, plan_day
 from routing.reasons import ReasonCode
+from routing.replan import Replan, replan_day
 from routing.roster import Roster, RosterError, load_roster
 from routing.sources import FileSource, JobSource, SourceError, SpApiSource
 
@@ -26,6 +27,7 @@ __all__ = [
     "Plan",
     "PlanningError",
     "ReasonCode",
+    "Replan",
     "Roster",
     "RosterError",
     "RoutingError",
@@ -36,4 +38,5 @@ __all__ = [
     "load_roster",
     "load_settings",
     "plan_day",
+    "replan_day",
 ]

@@ -78,6 +78,7 @@ __all__ = [
     "Stage",
     "address_line",
     "plan_day",
+    "plan_summary",
     "plan_to_solution",
     "prepare_day",
     "solve_day",
@@ -458,9 +459,17 @@ def _solver_visit(
 
 
 def solve_day(
-    prepared: PreparedDay, *, progress: ProgressCallback | None = None, workers: int = 2
+    prepared: PreparedDay,
+    *,
+    progress: ProgressCallback | None = None,
+    workers: int = 2,
+    initial: solver.Solution | None = None,
 ) -> tuple[Plan, solver.Solution | None]:
-    """Stage 4: solve, verify, convert. The solution is None when nothing was solved."""
+    """Stage 4: solve, verify, convert. The solution is None when nothing was solved.
+
+    ``initial`` warm-starts the search (``solver.solve``): only its routes' technicians and
+    stop order are read, and visits or technicians not in the problem are ignored.
+    """
     report = progress or (lambda event: None)
     problem = prepared.problem
     if problem is None:
@@ -475,10 +484,10 @@ def solve_day(
     limit = settings.time_limit_s
     try:
         if not prepared.online:
-            solution = _solve(problem, settings, limit, workers)
+            solution = _solve(problem, settings, limit, workers, initial)
         else:
             first = (
-                _solve(problem, settings, limit * 2 / 3, workers) if problem.visits
+                _solve(problem, settings, limit * 2 / 3, workers, initial) if problem.visits
                 else solver.Solution((), (), 0, "trivial", 0.0)
             )
             anchors = _anchors(problem, first, prepared.online)
@@ -505,11 +514,24 @@ def _solve(
     workers: int,
     initial: solver.Solution | None = None,
 ) -> solver.Solution:
-    return solver.solve(
-        problem, time_limit=time_limit, seed=settings.seed,
-        objective=settings.objective,  # type: ignore[arg-type]  # checked in prepare_day
-        workers=workers, initial=initial,
-    )
+    """``solver.solve``; a warm start it cannot complete is dropped and the search rerun.
+
+    (An ``initial`` that no longer fits, e.g. a re-plan after a job ran long, can leave the
+    solver's fallback search without any solution: ``SolverError``.)
+    """
+    def attempt(start: solver.Solution | None) -> solver.Solution:
+        return solver.solve(
+            problem, time_limit=time_limit, seed=settings.seed,
+            objective=settings.objective,  # type: ignore[arg-type]  # checked in prepare_day
+            workers=workers, initial=start,
+        )
+
+    if initial is None:
+        return attempt(None)
+    try:
+        return attempt(initial)
+    except solver.SolverError:
+        return attempt(None)
 
 
 class _Idle(NamedTuple):
@@ -576,22 +598,7 @@ def _to_plan(prepared: PreparedDay, solution: solver.Solution | None) -> Plan:
         code = from_solver(item.reason)
         unplanned.append(Unplanned(item.visit, code, _sentence(item.detail, code)))
     unassigned = [_unassigned(prepared, u) for u in unplanned]
-    by_reason: dict[ReasonCode, int] = {}
-    for job in unassigned:
-        by_reason[job.reason] = by_reason.get(job.reason, 0) + 1
-    distances = [r.totals.distance_m for r in routes]
-    summary = PlanSummary(
-        jobs=prepared.job_count,
-        assigned=sum(r.totals.stops for r in routes),
-        unassigned=len(unassigned),
-        unassigned_by_reason=dict(sorted(by_reason.items())),
-        technicians_on_shift=len(routes),
-        technicians_used=sum(1 for r in routes if r.stops),
-        travel_time_s=sum(r.totals.travel_time_s for r in routes),
-        distance_m=None if None in distances else sum(d or 0 for d in distances),
-        service_time_s=sum(r.totals.service_time_s for r in routes),
-        utilisation={r.technician_id: r.totals.utilisation for r in routes},
-    )
+    summary = plan_summary(prepared.job_count, routes, unassigned)
     return Plan(
         date=prepared.day,
         timezone=str(prepared.tz.key),
@@ -605,6 +612,28 @@ def _to_plan(prepared: PreparedDay, solution: solver.Solution | None) -> Plan:
         unassigned=unassigned,
         summary=summary,
         warnings=prepared.warnings,
+    )
+
+
+def plan_summary(
+    job_count: int, routes: Sequence[TechnicianRoute], unassigned: Sequence[UnassignedJob]
+) -> PlanSummary:
+    """The plan's totals, from its routes and unassigned jobs."""
+    by_reason: dict[ReasonCode, int] = {}
+    for job in unassigned:
+        by_reason[job.reason] = by_reason.get(job.reason, 0) + 1
+    distances = [r.totals.distance_m for r in routes]
+    return PlanSummary(
+        jobs=job_count,
+        assigned=sum(r.totals.stops for r in routes),
+        unassigned=len(unassigned),
+        unassigned_by_reason=dict(sorted(by_reason.items())),
+        technicians_on_shift=len(routes),
+        technicians_used=sum(1 for r in routes if r.stops),
+        travel_time_s=sum(r.totals.travel_time_s for r in routes),
+        distance_m=None if None in distances else sum(d or 0 for d in distances),
+        service_time_s=sum(r.totals.service_time_s for r in routes),
+        utilisation={r.technician_id: r.totals.utilisation for r in routes},
     )
 
 

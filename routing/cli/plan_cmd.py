@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from routing.cli.common import (
     StageReporter,
     add_geo_options,
     add_source_options,
+    duration_text,
     fetch_jobs,
     job_source,
+    local_time,
     positive_seconds,
     settings_from,
 )
@@ -23,9 +29,11 @@ from routing.cli.outputs import WRITERS, add_output_options, write_outputs
 from routing.cli.render import print_plan
 from routing.config import ConfigError, Settings
 from routing.durations import DurationTable, load_durations
+from routing.events import load_events
 from routing.plan import Plan
 from routing.planner import plan_day
-from routing.roster import Roster, load_roster
+from routing.replan import Change, Replan, ReplanError, replan_day
+from routing.roster import Roster, load_roster, parse_clock
 from routing.sources import JobSource
 
 EXAMPLES = """\
@@ -34,6 +42,8 @@ examples:
   routeplan plan --date 2026-12-01 --roster examples/roster.yaml --source saved-jobs.json \\
       --durations examples/durations.yaml --time-limit 30 --csv plan.csv
   routeplan plan --date 2026-12-01 --roster roster.yaml --source emulator --json > plan.json
+  routeplan plan --date today --roster roster.yaml --replan plan.json --now 11:30 \
+      --events events.yaml --out replanned.json
 """
 
 
@@ -44,6 +54,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_source_options(parser)
     add_planning_options(parser)
     add_geo_options(parser)
+    add_replan_options(parser)
     add_output_options(parser)
     parser.add_argument("--json", action="store_true",
                         help="print the plan as JSON on stdout instead of tables")
@@ -71,13 +82,34 @@ def add_planning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--seed", type=int, default=0, help="random seed of the search")
 
 
+def add_replan_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "re-planning mid-day",
+        "keep what is done or under way in a saved plan, re-plan the rest from --now")
+    group.add_argument("--replan", type=Path, metavar="PLAN",
+                       help="the day's plan as saved with --out (JSON)")
+    group.add_argument("--now", metavar="HH:MM",
+                       help="the local time to re-plan from (needs --replan)")
+    group.add_argument("--events", type=Path, metavar="FILE",
+                       help="YAML: job added / cancelled / running long, technician "
+                            "unavailable from (see routing/events.py)")
+
+
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if settings.roster is None:
         raise ConfigError("a roster is needed: --roster FILE (or roster = in the config)")
+    if args.replan is None and (args.now is not None or args.events is not None):
+        raise ConfigError("--now and --events re-plan a saved plan: add --replan PLAN.json")
+    if args.replan is not None and args.now is None:
+        raise ConfigError("--replan needs --now HH:MM, the time to re-plan from")
+    roster = load_roster(settings.roster)
+    durations = load_durations(settings.durations) if settings.durations else None
     with job_source(args, settings) as source:
-        plan = make_plan(args, settings, source, load_roster(settings.roster),
-                         load_durations(settings.durations) if settings.durations else None)
+        if args.replan is not None:
+            replanned = make_replan(args, settings, source, roster, durations)
+            return show_and_write(replanned.plan, args, replanned)
+        plan = make_plan(args, settings, source, roster, durations)
     return show_and_write(plan, args)
 
 
@@ -95,10 +127,57 @@ def make_plan(args: argparse.Namespace, settings: Settings, source: JobSource, r
     )
 
 
-def show_and_write(plan: Plan, args: argparse.Namespace) -> int:
+def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
+                roster: Roster, durations: DurationTable | None) -> Replan:
+    """Read the saved plan and the events, fetch the jobs, re-plan from --now."""
+    try:
+        previous = Plan.from_json(args.replan.read_bytes())
+    except ValidationError as exc:
+        raise ReplanError(f"{args.replan}: not a routeplan plan: "
+                          f"{exc.errors()[0]['msg']}") from None
+    if previous.date != args.date:
+        raise ReplanError(f"{args.replan} plans {previous.date}, not --date {args.date}")
+    tz = ZoneInfo(previous.timezone)
+    try:
+        now = datetime.combine(args.date, parse_clock(args.now), tz)
+    except ValueError as exc:
+        raise ConfigError(f"--now: {exc}") from None
+    events = load_events(args.events, args.date, tz) if args.events is not None else None
+    report = StageReporter(Console(stderr=True), quiet=args.quiet)
+    jobs = fetch_jobs(source, args.date, tz, report)
+    return replan_day(
+        previous, jobs, roster, now, events=events, geocoder=settings.geocoder(),
+        matrix=settings.travel_matrix(), durations=durations, time_limit=settings.time_limit,
+        seed=args.seed, progress=report, rejected=source.rejected,
+    )
+
+
+def changes_table(changes: list[Change]) -> Table:
+    """What moved: one row per job; "write" marks those Amazon has to be told about."""
+    table = Table(title=f"Changes ({len(changes)})", title_justify="left")
+    for header in ("job", "change", "technician", "arrival", "shift", "write", "why"):
+        table.add_column(header, overflow="fold")
+    for change in changes:
+        old, new = change.old_technician or "—", change.new_technician or "—"
+        shift = change.arrival_shift_s
+        table.add_row(
+            change.service_job_id, change.kind.value, old if old == new else f"{old} → {new}",
+            f"{local_time(change.old_arrival)} → {local_time(change.new_arrival)}",
+            "" if not shift else ("+" if shift > 0 else "-") + duration_text(abs(shift)),
+            "yes" if change.write_back else "",
+            change.reason.value if change.reason else escape(change.sentence or ""),
+        )
+    return table
+
+
+def show_and_write(plan: Plan, args: argparse.Namespace, replanned: Replan | None = None) -> int:
     if args.json:
-        sys.stdout.write(plan.to_json() + "\n")
+        sys.stdout.write((replanned.to_json() if replanned else plan.to_json()) + "\n")
     else:
-        print_plan(plan, Console())
+        console = Console()
+        print_plan(plan, console)
+        if replanned is not None:
+            console.print(changes_table(replanned.changes) if replanned.changes
+                          else "No changes against the previous plan.")
     write_outputs(plan, {name: getattr(args, name) for name in WRITERS}, Console(stderr=True))
     return UNASSIGNED if args.strict and plan.unassigned else OK
