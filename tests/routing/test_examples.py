@@ -19,6 +19,7 @@ import pytest
 import zipcodes
 
 from routing.durations import load_durations
+from routing.events import load_events
 from routing.geo import default_geocoder
 from routing.planner import plan_day
 from routing.roster import Roster, load_roster
@@ -323,3 +324,13 @@ def test_the_example_day_is_feasible_but_tight(raw: dict[str, Any], roster: Rost
     assert precisions["street"] >= 20 and precisions["postal_code"] >= 3
     assert any(s.location is None for s in stops)  # an online job, no travel
     assert any(s.pinned for s in stops)
+
+
+def test_the_example_events_name_real_jobs_and_technicians() -> None:
+    events = load_events(EXAMPLES / "events.yaml", PLAN_DAY, ZoneInfo("America/Los_Angeles"))
+    jobs = json.loads((EXAMPLES / "jobs.json").read_text(encoding="utf-8"))["payload"]["jobs"]
+    ids = {job["serviceJobId"] for job in jobs}
+    assert events.cancelled and events.cancelled <= ids
+    assert events.running_long and set(events.running_long) <= ids
+    roster = load_roster(EXAMPLES / "roster.yaml")
+    assert set(events.unavailable) <= {t.id for t in roster.technicians}
