@@ -1,0 +1,32 @@
+"""Technician routing engine on OR-Tools: integers in, routes and exact reasons out.
+
+It knows nothing of Amazon, addresses or datetimes: times are integer seconds from the
+start of the planning horizon, distances metres, places indices into the matrices.
+"""
+
+from solver.errors import ProblemError, SolverError, VerificationError
+from solver.model import Objective
+from solver.problem import Break, Problem, Technician, TimeWindow, Visit
+from solver.solution import BreakPlacement, Reason, Route, Solution, Stop, Unassigned
+from solver.solve import solve
+from solver.verify import verify
+
+__all__ = [
+    "Break",
+    "BreakPlacement",
+    "Objective",
+    "Problem",
+    "ProblemError",
+    "Reason",
+    "Route",
+    "Solution",
+    "SolverError",
+    "Stop",
+    "Technician",
+    "TimeWindow",
+    "Unassigned",
+    "VerificationError",
+    "Visit",
+    "solve",
+    "verify",
+]
