@@ -514,24 +514,13 @@ def _solve(
     workers: int,
     initial: solver.Solution | None = None,
 ) -> solver.Solution:
-    """``solver.solve``; a warm start it cannot complete is dropped and the search rerun.
-
-    (An ``initial`` that no longer fits, e.g. a re-plan after a job ran long, can leave the
-    solver's fallback search without any solution: ``SolverError``.)
-    """
-    def attempt(start: solver.Solution | None) -> solver.Solution:
-        return solver.solve(
-            problem, time_limit=time_limit, seed=settings.seed,
-            objective=settings.objective,  # type: ignore[arg-type]  # checked in prepare_day
-            workers=workers, initial=start,
-        )
-
-    if initial is None:
-        return attempt(None)
-    try:
-        return attempt(initial)
-    except solver.SolverError:
-        return attempt(None)
+    """``solver.solve`` with the plan's settings (a warm start that no longer fits is
+    dropped by the solver itself)."""
+    return solver.solve(
+        problem, time_limit=time_limit, seed=settings.seed,
+        objective=settings.objective,  # type: ignore[arg-type]  # checked in prepare_day
+        workers=workers, initial=initial,
+    )
 
 
 class _Idle(NamedTuple):

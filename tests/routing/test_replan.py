@@ -230,8 +230,8 @@ def test_nothing_changes_when_nothing_happened() -> None:
 
 def test_a_warm_start_that_no_longer_fits_still_gives_a_plan() -> None:
     """The example day, a job running an hour late: the previous routes cannot be
-    restored, and the solver's own fallback finds nothing (its locks stay applied); the
-    planner then searches again without the warm start."""
+    restored, and the solver's fallback search must start clean (it once kept the failed
+    warm start's routes as locks and found nothing)."""
     day = date(2026, 12, 1)
     team = load_roster(EXAMPLES / "roster.yaml")
     jobs = FileSource(EXAMPLES / "jobs.json").fetch(day, LA)

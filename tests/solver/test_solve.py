@@ -287,6 +287,18 @@ def test_warm_start_keeps_a_solution_at_least_as_good() -> None:
     assert not run(shrunk, initial=first).unassigned
 
 
+def test_a_warm_start_that_no_longer_fits_is_dropped_not_fatal() -> None:
+    """Re-planning after a job ran long: the previous routes cannot even be a start."""
+    b = visit("b", 2, windows=[(HOUR, HOUR + HOUR // 2)])
+    before = problem([visit("a", 1), b, visit("c", 3)], [tech("t")])
+    first = run(before, locked={"t": ["a", "b", "c"]})
+    assert route_of(first, "t") == ["a", "b", "c"]
+    ran_long = problem([visit("a", 1, duration=2 * HOUR), b, visit("c", 3)], [tech("t")])
+    again = run(ran_long, initial=first, locked={"t": ["a"]})
+    assert route_of(again, "t") == ["a", "c"]
+    assert [u.visit for u in again.unassigned] == ["b"]
+
+
 def test_same_seed_and_solution_limit_give_the_same_routes() -> None:
     rng = np.random.default_rng(7)
     positions = rng.integers(0, 60, size=15)
