@@ -113,8 +113,10 @@ def run(task: SearchTask) -> RawSolution | None:
     if initial is not None:
         assignment = _solve_from(model, _as_indices(model, initial), params)
     if assignment is None:
-        # Always (re)apply the locks: this also clears what a failed warm start left in the
-        # model's preassignment, which would otherwise pin the fallback search to it.
+        # Always (re)apply the locks (to a closed model, as OR-Tools requires): this also
+        # clears what a failed warm start left in the model's preassignment, which would
+        # otherwise pin the fallback search to it.
+        routing.CloseModelWithParameters(params)
         routing.ApplyLocksToAllVehicles(_as_indices(model, task.data.locked), False)
         assignment = routing.SolveWithParameters(params)
     if assignment is None:

@@ -77,10 +77,17 @@ def solve(
 
 
 def _run_all(tasks: list[SearchTask]) -> list[RawSolution | None]:
-    """Task 0 runs here; the others in spawned processes at the same time."""
+    """Task 0 runs here; the others in child processes at the same time.
+
+    Children are forked where the platform can: a spawned child re-imports the caller's
+    ``__main__``, which breaks scripts without an ``if __name__ == "__main__"`` guard and
+    costs a second import of OR-Tools. The pool is created before this process runs any
+    search, so nothing of OR-Tools is mid-flight when it forks.
+    """
     if len(tasks) == 1:
         return [run(tasks[0])]
-    context = multiprocessing.get_context("spawn")
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=len(tasks) - 1, mp_context=context) as pool:
         futures: list[Future[RawSolution | None]] = [pool.submit(run, t) for t in tasks[1:]]
         results = [run(tasks[0])]

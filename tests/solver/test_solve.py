@@ -1,6 +1,9 @@
 """Behaviour of solve() on small crafted problems; every solution goes through verify()."""
 
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -359,3 +362,21 @@ def test_technician_costs_steer_the_choice() -> None:
     hourly = run(problem(visits, [tech("dear", home=1, cost_per_hour=100_000),
                                   tech("cheap", home=3)]))
     assert route_of(hourly, "cheap") == ["a"]
+
+
+def test_a_script_without_a_main_guard_can_use_two_workers(tmp_path: Path) -> None:
+    """Workers are forked, not spawned: a spawned child re-runs the caller's script."""
+    script = tmp_path / "plain.py"
+    script.write_text(
+        "import numpy as np\n"
+        "from solver import Problem, Technician, TimeWindow, Visit, solve\n"
+        "d = np.array([[0, 60, 120], [60, 0, 60], [120, 60, 0]])\n"
+        "p = Problem(d, [Visit('a', 1, 600, ()), Visit('b', 2, 600, ())],\n"
+        "            [Technician('t', TimeWindow(0, 36000), 0, 0)])\n"
+        "print(len(solve(p, time_limit=1, workers=2).routes[0].stops))\n",
+        encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, check=False, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2"
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr
