@@ -116,7 +116,8 @@ def run(task: SearchTask) -> RawSolution | None:
         # Always (re)apply the locks (to a closed model, as OR-Tools requires): this also
         # clears what a failed warm start left in the model's preassignment, which would
         # otherwise pin the fallback search to it.
-        routing.CloseModelWithParameters(params)
+        if initial is None:  # else _solve_from closed it already
+            routing.CloseModelWithParameters(params)
         routing.ApplyLocksToAllVehicles(_as_indices(model, task.data.locked), False)
         assignment = routing.SolveWithParameters(params)
     if assignment is None:
