@@ -194,3 +194,14 @@ def test_the_console_script_runs(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     assert "Jobs on 2026-12-01" in result.stdout
+
+
+def test_geocode_summarises_precision_and_names_failures(capsys: pytest.CaptureFixture[str],
+                                                         tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "geocode", "--date", DAY, "--source",
+                       str(EXAMPLES / "jobs.json"), "--geocode-cache",
+                       str(tmp_path / "cache.sqlite"), "--overrides",
+                       str(EXAMPLES / "geocode_overrides.csv"), "--strict")
+    assert code == UNASSIGNED  # --strict: one example address cannot be placed
+    assert "street" in out and "postal_code" in out
+    assert "SJ-3403315163" in out  # the bogus ZIP of the example day
