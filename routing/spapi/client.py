@@ -269,9 +269,10 @@ class ServicesClient:
     ) -> httpx.Response:
         """Send one operation, with rate limiting, token refresh and retries.
 
-        Writes are not idempotent for our purposes (a repeated assignment is a second call
-        Amazon records), so they are retried only when the request surely did not take
-        effect: a connection that never opened, a 429, or a 5xx.
+        Reads are retried on any transport error. Writes are retried only when Amazon said it
+        did not complete them (a 429 or a 5xx) or the connection never opened; after a
+        timeout their outcome is unknown, so the error goes to the caller, which can read the
+        job back before deciding (``routing.writeback`` does) instead of sending twice.
         """
         url = self.base_url + path
         started = time.monotonic()
