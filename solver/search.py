@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from solver.construct import greedy_routes
+from solver.construct import insertion_routes, nearest
 from solver.model import Model, ModelInput, build
 
 _FS = routing_enums_pb2.FirstSolutionStrategy
@@ -33,12 +33,16 @@ class SearchConfig:
     ruin and recreate."""
     ruin_size: int = 18
     """At most this many visits removed per ruin step (at least half of it)."""
+    improve_share: float = 0.8
+    """On large problems (see GREEDY_START_MIN), share of the time given to improving the
+    construction by numpy ruin and recreate before OR-Tools starts from it: OR-Tools' own
+    ruin-and-recreate steps take seconds each at that size."""
 
 
 _MAX_RESTORE_FAILURES = 3
 
 GREEDY_START_MIN = 200
-"""From this many visits on, searches start from `construct.greedy_routes` instead of an
+"""From this many visits on, searches start from `construct.insertion_routes` instead of an
 OR-Tools first-solution heuristic (too slow on large problems with windows and breaks)."""
 
 CONFIGS: tuple[SearchConfig, ...] = (
@@ -102,16 +106,19 @@ def run(task: SearchTask) -> RawSolution | None:
     model = build(task.data)
     routing = model.routing
     config = task.config
+    initial = task.initial
+    if initial is None and not any(task.data.locked) and len(task.data.visits) >= GREEDY_START_MIN:
+        improve_until = None
+        if task.solution_limit is None:
+            improve_until = clock.time() + (task.deadline - clock.time()) * config.improve_share
+        initial = insertion_routes(task.data, improve_until, task.seed)
     remaining = task.deadline - clock.time()
     share = 1.0 if task.solution_limit is not None else config.construct_share
     params = parameters(remaining * share, first_solution=config.first_solution,
                         gls_lambda=config.gls_lambda, solution_limit=task.solution_limit)
     assignment = None
-    initial = task.initial
-    if initial is None and not any(task.data.locked) and len(task.data.visits) >= GREEDY_START_MIN:
-        initial = greedy_routes(task.data)
     if initial is not None:
-        assignment = _solve_from(model, _as_indices(model, initial), params)
+        assignment = _solve_from(model, _as_indices(model, initial), params, task.deadline)
     if assignment is None:
         # Always (re)apply the locks (to a closed model, as OR-Tools requires): this also
         # clears what a failed warm start left in the model's preassignment, which would
@@ -146,7 +153,7 @@ def _ruin_and_recreate(model: Model, task: SearchTask, assignment: pywrapcp.Assi
             # Restores keep failing (seen on large models with breaks): spend the rest of
             # the time in guided local search from the best routes instead.
             params = parameters(remaining * 0.9, gls_lambda=task.config.gls_lambda)
-            found = _solve_from(model, current, params)
+            found = _solve_from(model, current, params, task.deadline)
             if found is not None and found.ObjectiveValue() < best.objective:
                 best = RawSolution(_routes(model, found), found.ObjectiveValue(), best.status)
             break
@@ -169,10 +176,11 @@ def _ruin_and_recreate(model: Model, task: SearchTask, assignment: pywrapcp.Assi
 
 
 def _solve_from(model: Model, routes: list[list[int]],
-                params: pywrapcp.DefaultRoutingSearchParameters) -> pywrapcp.Assignment | None:
+                params: pywrapcp.DefaultRoutingSearchParameters, deadline: float
+                ) -> pywrapcp.Assignment | None:
     """Search from given routes (routing indices per vehicle). Restoring them as a full
-    assignment is tried first; it can fail on large models with breaks, where handing
-    the routes as locks to the first-solution heuristic works (and completes them)."""
+    assignment is tried first; should that fail, handing the routes as locks to the
+    first-solution heuristic completes them."""
     routing = model.routing
     routing.CloseModelWithParameters(params)
     start = _assignment(model, routes)
@@ -180,6 +188,29 @@ def _solve_from(model: Model, routes: list[list[int]],
         found = routing.SolveFromAssignmentWithParameters(start, params)
         if found is not None:
             return found
+        # OR-Tools completes the routes (cumuls, breaks) under its LNS time limit (0.1 s by
+        # default): on large models with breaks that times out, and it can take longer
+        # than the search's share of the time. Restore alone, with everything up to the
+        # deadline, then search from the restored assignment.
+        began = clock.time()
+        restoring = parameters(deadline - began, solution_limit=1)
+        restoring.lns_time_limit.CopyFrom(restoring.time_limit)
+        restored = routing.SolveFromAssignmentWithParameters(start, restoring)
+        if restored is not None:
+            # A search from it restores it again first: not worth starting without time
+            # for that restore and some search after it.
+            took = clock.time() - began
+            left = deadline - clock.time()
+            if params.solution_limit == 1 or left < 2 * took:
+                return restored
+            searching = pywrapcp.DefaultRoutingSearchParameters()
+            searching.CopyFrom(params)
+            wanted = max(params.time_limit.ToMilliseconds(), int(2000 * took))
+            searching.time_limit.FromMilliseconds(min(wanted, int(left * 1000)))
+            searching.lns_time_limit.FromMilliseconds(
+                max(params.lns_time_limit.ToMilliseconds(), int(2000 * took)))
+            found = routing.SolveFromAssignmentWithParameters(restored, searching)
+            return restored if found is None else found
     if not routing.ApplyLocksToAllVehicles(routes, False):
         return None
     completing = pywrapcp.DefaultRoutingSearchParameters()
@@ -189,15 +220,8 @@ def _solve_from(model: Model, routes: list[list[int]],
 
 
 def _nearest(data: ModelInput, k: int) -> np.ndarray:
-    """Per visit node, the k nodes nearest to it (itself first), by travel time."""
     locations = np.array([data.problem.visits[i].location for i in data.visits])
-    travel = data.problem.durations[np.ix_(locations, locations)]
-    travel = travel + travel.T
-    np.fill_diagonal(travel, -1)
-    k = min(k, len(locations))
-    nearest = np.argpartition(travel, k - 1, axis=1)[:, :k]
-    order = np.take_along_axis(travel, nearest, axis=1).argsort(axis=1)
-    return np.take_along_axis(nearest, order, axis=1)
+    return nearest(data.problem.durations, locations, k)
 
 
 def _assignment(model: Model, routes: list[list[int]]) -> pywrapcp.Assignment | None:

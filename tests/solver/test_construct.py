@@ -1,7 +1,9 @@
+import time
+
 import numpy as np
 
 from solver import Break, Problem, Technician, TimeWindow, Visit, precheck, solve, verify
-from solver.construct import greedy_routes
+from solver.construct import insertion_routes
 from solver.model import ModelInput
 
 HOUR = 3600
@@ -22,22 +24,48 @@ def generated(visits: int, technicians: int) -> Problem:
     return Problem(durations=matrix.astype(np.int64), visits=jobs, technicians=techs)
 
 
-def test_greedy_routes_respect_eligibility_and_use_each_visit_once() -> None:
-    p = generated(120, 6)
+def model_input(p: Problem) -> tuple[ModelInput, tuple[int, ...]]:
     checked = precheck.check(p)
     modelled = tuple(i for i, e in enumerate(checked.eligible) if e)
     data = ModelInput(p, modelled, tuple(checked.eligible[i] for i in modelled), "travel_time",
                       tuple(() for _ in p.technicians))
-    routes = greedy_routes(data)
+    return data, modelled
+
+
+def check_routes(p: Problem, data: ModelInput, modelled: tuple[int, ...],
+                 routes: tuple[tuple[int, ...], ...]) -> int:
     nodes = [n for route in routes for n in route]
-    assert len(nodes) == len(set(nodes)) > 60
+    assert len(nodes) == len(set(nodes))
     for k, route in enumerate(routes):
         assert all(k in data.eligible[n] for n in route)
         assert sum(p.visits[modelled[n]].demand for n in route) <= 20
+    return len(nodes)
 
 
-def test_large_problems_start_from_the_greedy_routes_and_verify() -> None:
+def test_insertion_routes_respect_eligibility_and_use_each_visit_once() -> None:
+    p = generated(120, 6)
+    data, modelled = model_input(p)
+    assert check_routes(p, data, modelled, insertion_routes(data)) > 60
+
+
+def test_ruin_and_recreate_keeps_routes_valid_and_places_no_fewer() -> None:
+    p = generated(120, 3)
+    data, modelled = model_input(p)
+    built = check_routes(p, data, modelled, insertion_routes(data))
+    improved = insertion_routes(data, time.time() + 1.0, seed=3)
+    assert check_routes(p, data, modelled, improved) >= built
+
+
+def test_large_problems_start_from_the_insertion_routes_and_verify() -> None:
     p = generated(220, 8)
     s = solve(p, time_limit=20, workers=1, solution_limit=1)
     verify(p, s)
     assert sum(len(r.stops) for r in s.routes) > 150
+
+
+def test_large_problems_improved_within_the_time_limit_verify() -> None:
+    p = generated(220, 8)
+    first = solve(p, time_limit=20, workers=1, solution_limit=1)
+    s = solve(p, time_limit=6, workers=1)
+    verify(p, s)
+    assert sum(len(r.stops) for r in s.routes) >= sum(len(r.stops) for r in first.routes)
