@@ -117,14 +117,12 @@ def run(task: SearchTask) -> RawSolution | None:
     params = parameters(remaining * share, first_solution=config.first_solution,
                         gls_lambda=config.gls_lambda, solution_limit=task.solution_limit)
     assignment = None
+    routing.CloseModelWithParameters(params)  # once: restores and locks need a closed model
     if initial is not None:
         assignment = _solve_from(model, _as_indices(model, initial), params, task.deadline)
     if assignment is None:
-        # Always (re)apply the locks (to a closed model, as OR-Tools requires): this also
-        # clears what a failed warm start left in the model's preassignment, which would
-        # otherwise pin the fallback search to it.
-        if initial is None:  # else _solve_from closed it already
-            routing.CloseModelWithParameters(params)
+        # Always (re)apply the locks: this also clears what a failed warm start left in the
+        # model's preassignment, which would otherwise pin the fallback search to it.
         routing.ApplyLocksToAllVehicles(_as_indices(model, task.data.locked), False)
         assignment = routing.SolveWithParameters(params)
     if assignment is None:
@@ -178,11 +176,10 @@ def _ruin_and_recreate(model: Model, task: SearchTask, assignment: pywrapcp.Assi
 def _solve_from(model: Model, routes: list[list[int]],
                 params: pywrapcp.DefaultRoutingSearchParameters, deadline: float
                 ) -> pywrapcp.Assignment | None:
-    """Search from given routes (routing indices per vehicle). Restoring them as a full
-    assignment is tried first; should that fail, handing the routes as locks to the
-    first-solution heuristic completes them."""
+    """Search from given routes (routing indices per vehicle) on the closed model.
+    Restoring them as a full assignment is tried first; should that fail, handing the
+    routes as locks to the first-solution heuristic completes them."""
     routing = model.routing
-    routing.CloseModelWithParameters(params)
     start = _assignment(model, routes)
     if start is not None:
         found = routing.SolveFromAssignmentWithParameters(start, params)
