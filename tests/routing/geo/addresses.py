@@ -1,22 +1,16 @@
-"""A plain address for tests, with the fields of ``routing.spapi.models.Address``."""
+"""Addresses for the geo tests: the real ``routing.spapi.models.Address``, as planning sees it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from routing.spapi.models import Address
 
 
-@dataclass(frozen=True)
-class Address:
-    address_line1: str = ""
-    address_line2: str | None = None
-    address_line3: str | None = None
-    city: str | None = None
-    county: str | None = None
-    district: str | None = None
-    state_or_region: str | None = None
-    postal_code: str | None = None
-    country_code: str | None = "US"
+def address(line1: str = "", line2: str | None = None, *, country_code: str | None = "US",
+            **fields: str | None) -> Address:
+    """An SP-API address (the buyer's name is required by the model, and irrelevant here)."""
+    return Address(name="Test Buyer", address_line1=line1, address_line2=line2,
+                   country_code=country_code, **fields)  # type: ignore[arg-type]
 
 
-SPACE_NEEDLE = Address("400 Broad St", city="Seattle", state_or_region="WA", postal_code="98109")
-EMPIRE_STATE = Address("20 W 34th St", city="New York", state_or_region="NY", postal_code="10001")
+SPACE_NEEDLE = address("400 Broad St", city="Seattle", state_or_region="WA", postal_code="98109")
+EMPIRE_STATE = address("20 W 34th St", city="New York", state_or_region="NY", postal_code="10001")

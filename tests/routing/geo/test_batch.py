@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from routing.geo import AddressLike, GeocoderChain, GeoPoint, Precision, geocode_batch
-from tests.routing.geo.addresses import EMPIRE_STATE, SPACE_NEEDLE, Address
+from tests.routing.geo.addresses import EMPIRE_STATE, SPACE_NEEDLE, address
 from tests.routing.geo.scripted import ScriptedGeocoder, point
 
 
@@ -17,8 +17,8 @@ class ByCity(ScriptedGeocoder):
 def test_failures_never_stop_the_batch_and_say_why() -> None:
     items = [
         ("a", SPACE_NEEDLE),
-        ("b", Address("1 Main St", city="Boston", state_or_region="MA")),
-        ("c", Address("2 Elm St", city="Nowhere", state_or_region="KS")),
+        ("b", address("1 Main St", city="Boston", state_or_region="MA")),
+        ("c", address("2 Elm St", city="Nowhere", state_or_region="KS")),
         ("d", EMPIRE_STATE),
     ]
     geocoder = ByCity("bycity")

@@ -12,7 +12,7 @@ from routing.geo import (
     Precision,
     default_geocoder,
 )
-from tests.routing.geo.addresses import SPACE_NEEDLE, Address
+from tests.routing.geo.addresses import SPACE_NEEDLE, address
 from tests.routing.geo.scripted import ScriptedGeocoder, point
 
 
@@ -94,5 +94,5 @@ def test_default_geocoder_is_offline_and_reads_overrides(tmp_path: Path) -> None
     chain = default_geocoder(overrides=overrides)
     found = chain.geocode(SPACE_NEEDLE)
     assert found is not None and found.precision is Precision.POSTAL_CODE
-    pinned = chain.geocode(Address("nowhere"), job_id="job-9")
+    pinned = chain.geocode(address("nowhere"), job_id="job-9")
     assert pinned is not None and (pinned.lat, pinned.source) == (47.1, "override")

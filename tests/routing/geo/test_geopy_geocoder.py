@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from routing.geo import GeocodingError, GeoError, GeopyGeocoder, Precision
-from tests.routing.geo.addresses import SPACE_NEEDLE, Address
+from tests.routing.geo.addresses import SPACE_NEEDLE, address
 from tests.routing.geo.scripted_server import Reply, ScriptedServer
 
 
@@ -50,9 +50,9 @@ def test_query_is_structured_and_identifies_the_client(nominatim: ScriptedServer
     nominatim.default = Reply(body=[place(
         47.6, -122.3, place_rank=26, addresstype="road", category="highway", kind="residential"
     )])
-    address = Address("400 Broad St", "Suite 5", city="Seattle", state_or_region="WA",
-                      postal_code="98109")
-    point = nominatim_geocoder(nominatim, []).geocode(address)
+    suite = address("400 Broad St", "Suite 5", city="Seattle", state_or_region="WA",
+                  postal_code="98109")
+    point = nominatim_geocoder(nominatim, []).geocode(suite)
     assert point is not None and point.precision is Precision.STREET
     (path, params, user_agent), = nominatim.requests
     assert path == "/search"

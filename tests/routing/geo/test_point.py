@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from routing.geo import GeoError, GeoPoint, Precision, normalize_address
-from tests.routing.geo.addresses import Address
+from tests.routing.geo.addresses import address
 
 
 def test_precisions_are_ordered_best_first() -> None:
@@ -15,10 +15,10 @@ def test_precisions_are_ordered_best_first() -> None:
 
 
 def test_normalised_address_ignores_case_punctuation_and_spacing() -> None:
-    a = Address("12 Main St.", "Apt 4", city="Seattle", state_or_region="WA", postal_code="98109")
-    b = Address(" 12  MAIN st", "apt 4", city="seattle", state_or_region="wa,", postal_code="98109")
+    a = address("12 Main St.", "Apt 4", city="Seattle", state_or_region="WA", postal_code="98109")
+    b = address(" 12  MAIN st", "apt 4", city="seattle", state_or_region="wa,", postal_code="98109")
     assert normalize_address(a) == normalize_address(b) == "12 main st apt 4 seattle wa 98109 us"
-    assert normalize_address(a) != normalize_address(Address("13 Main St", city="Seattle"))
+    assert normalize_address(a) != normalize_address(address("13 Main St", city="Seattle"))
 
 
 @pytest.mark.parametrize(("lat", "lon"), [(91, 0), (0, 181), (float("nan"), 0)])

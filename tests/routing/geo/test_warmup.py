@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from routing.geo import GeocodeCache, Precision, default_geocoder, format_report, warm_cache
-from tests.routing.geo.addresses import EMPIRE_STATE, SPACE_NEEDLE, Address
+from tests.routing.geo.addresses import EMPIRE_STATE, SPACE_NEEDLE, address
 
 
 def test_report_counts_precisions_sources_and_failures(tmp_path: Path) -> None:
@@ -13,9 +13,9 @@ def test_report_counts_precisions_sources_and_failures(tmp_path: Path) -> None:
     items = [
         ("zip-1", SPACE_NEEDLE),
         ("zip-2", EMPIRE_STATE),
-        ("city", Address("1 Pike St", city="Seattle", state_or_region="WA")),
-        ("lost", Address("1 Main St", city="Nowhereville", state_or_region="ZZ")),
-        ("pinned", Address("anything")),
+        ("city", address("1 Pike St", city="Seattle", state_or_region="WA")),
+        ("lost", address("1 Main St", city="Nowhereville", state_or_region="ZZ")),
+        ("pinned", address("anything")),
     ]
     report = warm_cache(geocoder, items, progress=False)
     assert (report.total, report.found) == (5, 4)
