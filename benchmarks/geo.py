@@ -21,7 +21,7 @@ import numpy as np
 import zipcodes
 
 from routing.geo import Gazetteer, HaversineMatrix, OsrmMatrix
-from tests.routing.geo.addresses import Address
+from tests.routing.geo.addresses import address
 from tests.routing.geo.osrm_server import ensure_osrm, monaco_points, running_osrm
 
 T = TypeVar("T")
@@ -74,7 +74,7 @@ def bench_gazetteer(lookups: int) -> None:
     picks = [rows[i] for i in rng.integers(0, len(rows), lookups)]
     # Every fourth address has no ZIP, to exercise the city fallback too.
     addresses = [
-        Address("1 Main St", city=row["city"], state_or_region=row["state"],
+        address("1 Main St", city=row["city"], state_or_region=row["state"],
                 postal_code=None if k % 4 == 0 else row["zip_code"])
         for k, row in enumerate(picks)
     ]

@@ -9,7 +9,7 @@ def address(line1: str = "", line2: str | None = None, *, country_code: str | No
             **fields: str | None) -> Address:
     """An SP-API address (the buyer's name is required by the model, and irrelevant here)."""
     return Address(name="Test Buyer", address_line1=line1, address_line2=line2,
-                   country_code=country_code, **fields)  # type: ignore[arg-type]
+                   country_code=country_code, **fields)
 
 
 SPACE_NEEDLE = address("400 Broad St", city="Seattle", state_or_region="WA", postal_code="98109")
