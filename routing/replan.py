@@ -498,13 +498,17 @@ def _merged_route(old: TechnicianRoute | None, new: TechnicianRoute | None,
     )]
     travel = sum(s.travel_time_s for s in fixed)
     distances: list[int | None] = [s.distance_m for s in fixed]
+    # A kept stop or break is history, and so is the route's start: the solver opens a
+    # route with a break taken at home before leaving, and the re-planned part (which
+    # starts after that break) must not move the start past it.
+    history = old is not None and bool(fixed or fixed_breaks)
     if solved and new is not None:
-        start = old.start if fixed and old is not None else new.start
+        start = old.start if history and old is not None else new.start
         end = new.end
         travel += new.totals.travel_time_s
         distances.append(new.totals.distance_m)
-    elif fixed and old is not None:
-        last = max([fixed[-1].service_end, *(b.end for b in fixed_breaks)])
+    elif history and old is not None:
+        last = max([*(s.service_end for s in fixed[-1:]), *(b.end for b in fixed_breaks)])
         seconds, metres = _drive_home(fixed, old.end_location, matrix)
         start, end = old.start, last + timedelta(seconds=seconds)
         travel += seconds

@@ -251,6 +251,36 @@ def test_a_warm_start_that_no_longer_fits_still_gives_a_plan() -> None:
             late.service_end - late.service_start + timedelta(hours=1))
 
 
+def lunch_at_home_at_noon() -> tuple[list[ServiceJob], Roster]:
+    """A shift from 12:00 whose lunch must start at 12:00: the solver takes it at home,
+    before the drive to the only job (in the afternoon)."""
+    tech = technician("T1", shift="12:00-17:00")
+    tech["lunch"] = {"window": "12:00-12:00", "duration": "30m"}
+    return [job("J1", appointments=window(14, 2), line1="2 Bellevue Way")], roster(tech)
+
+
+@pytest.mark.parametrize("cancel", [False, True], ids=["job-kept", "job-cancelled"])
+def test_a_lunch_taken_at_home_by_now_keeps_the_route_start(cancel: bool) -> None:
+    """The break is kept as taken (the solver no longer sees it) and no stop is fixed; the
+    merged route once took the re-planned start (12:30, after the break) and failed its own
+    check: "break at 12:00 outside its gap"."""
+    jobs, team = lunch_at_home_at_noon()
+    previous = first_plan(jobs, team)
+    (route,) = previous.routes
+    (lunch,) = route.breaks
+    assert (lunch.start, lunch.after_stop, route.start) == (at(12), 0, at(12))
+    assert route.stops[0].arrival > at(12)  # nothing fixed at noon but the lunch
+    events = DayEvents(cancelled={"J1"}) if cancel else None
+    result = replan(previous, jobs, team, at(12), events)
+    (after,) = result.plan.routes
+    assert after.breaks == [lunch] and after.start == at(12)
+    assert result.fixed == {}
+    if cancel:
+        assert after.stops == [] and after.end == lunch.end
+    else:
+        assert after.stops[0].arrival >= lunch.end
+
+
 def test_bad_events_are_clear_errors(tmp_path: Path) -> None:
     jobs, team = downtown_day()
     previous = first_plan(jobs, team)
