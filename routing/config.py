@@ -9,6 +9,7 @@ settings: they come from the environment (``SP_API_REFRESH_TOKEN``, ``LWA_APP_ID
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from routing.datafile import describe_validation_error, dotted_path, read_data_file
+from routing.durations import DurationTable
 from routing.errors import RoutingError
 from routing.geo import (
     Gazetteer,
@@ -30,6 +32,7 @@ from routing.geo import (
     OsrmMatrix,
     OverrideGeocoder,
 )
+from routing.plan import PlanInputs, RecordedFile, TravelSettings
 
 ENV_PREFIX = "ROUTEPLAN_"
 CONFIG_NAME = "routeplan.toml"
@@ -53,6 +56,11 @@ class Settings(BaseModel):
     time_limit: float = Field(10.0, gt=0, description="seconds the optimiser may search")
     on_time: Literal["arrive", "finish"] = "arrive"
     objective: Literal["travel_time", "distance", "balance", "fewest_technicians"] = "travel_time"
+    seed: int = Field(0, description="chooses each search's configuration and random steps")
+    workers: int = Field(2, ge=1, description="parallel searches; 1 on a single core")
+    solution_limit: int | None = Field(
+        None, ge=1, description="stop each search after this many solutions; with workers = 1 "
+        "and a limit reached before time_limit, the same input gives the same plan")
     geocoders: list[str] = Field(
         default_factory=lambda: ["gazetteer"],
         description="providers in order: gazetteer, or any geopy name (nominatim, arcgis, …)",
@@ -89,6 +97,21 @@ class Settings(BaseModel):
             cache=None if self.no_cache else GeocodeCache(self.geocode_cache),
         )
 
+    def plan_inputs(self) -> PlanInputs:
+        """What a plan records of these settings' files and providers (files by content)."""
+        osrm = self.matrix == "osrm"
+        return PlanInputs(
+            durations=record_file(self.durations) if self.durations is not None
+            else DurationTable.builtin_record(),
+            overrides=record_file(self.overrides) if self.overrides is not None else None,
+            geocoders=list(self.geocoders),
+            travel=TravelSettings(
+                provider=self.matrix, speed_kmh=self.speed_kmh, circuity=self.circuity,
+                osrm_url=self.osrm_url if osrm else None,
+                osrm_profile=self.osrm_profile if osrm else None,
+            ),
+        )
+
     def travel_matrix(self) -> MatrixProvider:
         fallback = HaversineMatrix(self.speed_kmh, self.circuity)
         if self.matrix == "haversine":
@@ -97,6 +120,15 @@ class Settings(BaseModel):
             raise ConfigError("matrix = osrm needs osrm_url (--osrm-url or ROUTEPLAN_OSRM_URL)")
         return OsrmMatrix(self.osrm_url, profile=self.osrm_profile,
                           max_table_size=self.osrm_max_table_size, fallback=fallback)
+
+
+def record_file(path: Path) -> RecordedFile:
+    """``path`` as given and the SHA-256 of its content."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return RecordedFile(path=str(path), sha256=hashlib.sha256(content).hexdigest())
 
 
 def config_path(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:

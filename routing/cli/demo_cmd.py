@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     if not (EXAMPLES / "jobs.json").is_file():
         raise ConfigError(f"the example data is missing: {EXAMPLES} (run from a checkout)")
     settings = Settings(
-        time_limit=args.time_limit, overrides=EXAMPLES / "geocode_overrides.csv", no_cache=True,
+        time_limit=args.time_limit, seed=args.seed, durations=EXAMPLES / "durations.yaml",
+        overrides=EXAMPLES / "geocode_overrides.csv", no_cache=True,
     )
     roster = load_roster(EXAMPLES / "roster.yaml")
     durations = load_durations(EXAMPLES / "durations.yaml")

@@ -21,7 +21,7 @@ from routing.cli import main
 from routing.events import DayEvents, EventsError, RunningLong, load_events
 from routing.geo import HaversineMatrix
 from routing.plan import Plan, PlanStop
-from routing.planner import plan_day, plan_to_solution
+from routing.planner import ProgressEvent, Stage, plan_day, plan_to_solution
 from routing.reasons import ReasonCode
 from routing.replan import ChangeKind, Replan, ReplanError, replan_day
 from routing.roster import Roster, load_roster
@@ -36,6 +36,11 @@ OPTIONS: dict[str, Any] = {
 }
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
+REPRODUCIBLE = ["--workers", "1", "--seed", "0", "--solution-limit", "5", "--time-limit", "60"]
+"""One search stopped by its solution limit, long before the time limit: the same plan on
+every run, however loaded the machine (a time limit alone stops at a moment that varies)."""
+SEARCH: dict[str, Any] = {"workers": 1, "seed": 0, "solution_limit": 5, "time_limit": 60.0}
+"""The same for ``plan_day`` and ``replan_day`` on the example day."""
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -47,9 +52,9 @@ def first_plan(jobs: list[ServiceJob], team: Roster) -> Plan:
 
 
 def replan(previous: Plan, jobs: list[ServiceJob], team: Roster, now: datetime,
-           events: DayEvents | None = None) -> Replan:
+           events: DayEvents | None = None, **options: Any) -> Replan:
     """``replan_day`` plus the checks every re-plan must pass."""
-    result = replan_day(previous, jobs, team, now, events=events, **OPTIONS)
+    result = replan_day(previous, jobs, team, now, events=events, **{**OPTIONS, **options})
     if result.prepared.problem is not None and result.remaining.solver is not None:
         solver.verify(result.prepared.problem, plan_to_solution(result.remaining, result.prepared))
     jsonschema.validate(json.loads(result.plan.to_json()), Plan.json_schema())
@@ -168,7 +173,15 @@ def test_a_late_job_that_no_longer_fits_moves_to_someone_else() -> None:
             r.technician_id == "T1"] == ["A", "B"]
     a = previous.routes[0].stops[0]
     events = DayEvents(running_long={"A": RunningLong(until=time(11, 15))})
-    result = replan(previous, jobs, team, a.service_start + timedelta(minutes=20), events)
+    progress: list[ProgressEvent] = []
+    result = replan(previous, jobs, team, a.service_start + timedelta(minutes=20), events,
+                    progress=progress.append)
+    # B cannot stay with T1: a second search round freed it, and the stage is still
+    # reported once (it once printed a second "✓ solve" line), timed over both rounds.
+    assert [(e.stage, e.state) for e in progress if e.stage == Stage.SOLVE] == [
+        (Stage.SOLVE, "start"), (Stage.SOLVE, "done")]
+    assert result.plan.solver is not None
+    assert 0 < result.plan.solver.search_time_s <= (result.plan.solver.solve_stage_s or 0)
     assert stops(result.plan)["A"][1].service_end == at(11, 15)
     assert stops(result.plan)["B"][0] == "T2"
     change = next(c for c in result.changes if c.service_job_id == "B")
@@ -235,14 +248,12 @@ def test_a_warm_start_that_no_longer_fits_still_gives_a_plan() -> None:
     day = date(2026, 12, 1)
     team = load_roster(EXAMPLES / "roster.yaml")
     jobs = FileSource(EXAMPLES / "jobs.json").fetch(day, LA)
-    previous = plan_day(jobs, team, day, time_limit=1.0, workers=1)
+    previous = plan_day(jobs, team, day, **SEARCH)
     busiest = max(previous.routes, key=lambda r: len(r.stops))
-    late = busiest.stops[1]
     now = datetime.combine(day, time(10, 30), LA)
-    assert late.arrival > now  # not started: it simply lasts an hour longer
+    late = next(s for s in busiest.stops if s.arrival > now)  # lasts an hour longer
     events = DayEvents(running_long={late.service_job_id: RunningLong(extra=timedelta(hours=1))})
-    result = replan_day(previous, jobs, team, now, events=events, time_limit=1.0, workers=1,
-                        stable=False)
+    result = replan_day(previous, jobs, team, now, events=events, **SEARCH, stable=False)
     assert result.prepared.problem is not None
     solver.verify(result.prepared.problem, plan_to_solution(result.remaining, result.prepared))
     on_route = stops(result.plan).get(late.service_job_id)
@@ -319,7 +330,7 @@ def test_cli_replans_from_a_saved_plan(capsys: pytest.CaptureFixture[str],
     monkeypatch.setenv("COLUMNS", "200")
     day = "2026-12-01"
     common = ["--date", day, "--roster", str(EXAMPLES / "roster.yaml"), "--source",
-              str(EXAMPLES / "jobs.json"), "--time-limit", "1", "--no-cache", "-q"]
+              str(EXAMPLES / "jobs.json"), *REPRODUCIBLE, "--no-cache", "-q"]
     assert main(["plan", *common, "--out", str(tmp_path / "plan.json")]) == 0
     capsys.readouterr()
     previous = Plan.from_json((tmp_path / "plan.json").read_text(encoding="utf-8"))
@@ -341,3 +352,34 @@ def test_cli_replans_from_a_saved_plan(capsys: pytest.CaptureFixture[str],
     out = capsys.readouterr().out
     assert "Changes" in out and target.service_job_id in out and "cancelled" in out
     assert main(["plan", *common, "--now", "12:00"]) == 3  # --now needs --replan
+
+
+@pytest.mark.slow
+def test_cli_replan_reuses_the_plans_settings(capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    """Planned with a durations table and overrides, re-planned with only --replan and
+    --now: the same table, overrides and search settings, so the same churn as with every
+    flag repeated (with the built-in table instead, the README's example churned 29 jobs)."""
+    day = "2026-12-01"
+    files = ["--durations", str(EXAMPLES / "durations.yaml"),
+             "--overrides", str(EXAMPLES / "geocode_overrides.csv")]
+    common = ["--date", day, "--roster", str(EXAMPLES / "roster.yaml"), "--source",
+              str(EXAMPLES / "jobs.json"), "--no-cache"]
+    plan_file = tmp_path / "plan.json"
+    assert main(["plan", *common, *files, *REPRODUCIBLE, "-q", "--out", str(plan_file)]) == 0
+    recorded = Plan.from_json(plan_file.read_bytes()).settings
+    assert recorded.inputs is not None and recorded.inputs.durations is not None
+    assert recorded.inputs.durations.path == str(EXAMPLES / "durations.yaml")
+    assert (recorded.workers, recorded.seed, recorded.solution_limit) == (1, 0, 5)
+    capsys.readouterr()
+    replan_args = ["plan", *common, "--replan", str(plan_file), "--now", "12:00", "--json"]
+    assert main(replan_args) == 0
+    bare = capsys.readouterr()
+    assert f"reusing from {plan_file}" in " ".join(bare.err.split())
+    assert main([*replan_args, *files, *REPRODUCIBLE, "-q"]) == 0
+    explicit = json.loads(capsys.readouterr().out)
+    reused = json.loads(bare.out)
+    assert reused["plan"]["settings"] == explicit["plan"]["settings"]
+    assert reused["plan"]["settings"]["inputs"] == json.loads(recorded.model_dump_json())["inputs"]
+    assert reused["changes"] == explicit["changes"]
+    assert reused["plan"]["routes"] == explicit["plan"]["routes"]

@@ -16,6 +16,7 @@ from routing.cli import main
 from routing.cli.exits import BAD_INPUT, SPAPI, UNASSIGNED, USAGE
 from routing.plan import Plan
 from routing.spapi.emulator import Emulator
+from tests.routing.test_replan import REPRODUCIBLE
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples"
@@ -69,7 +70,7 @@ def test_demo_plans_the_example_day_and_writes_every_output(demo: tuple[int, Pat
 def test_plan_from_a_saved_file_prints_json(capsys: pytest.CaptureFixture[str],
                                             tmp_path: Path) -> None:
     code, out, _ = run(capsys, "plan", "--date", DAY, "--roster", str(EXAMPLES / "roster.yaml"),
-                       "--source", str(EXAMPLES / "jobs.json"), "--time-limit", "1", "--no-cache",
+                       "--source", str(EXAMPLES / "jobs.json"), *REPRODUCIBLE, "--no-cache",
                        "--json", "-q", "--csv", str(tmp_path / "p.csv"))
     assert code == 0
     plan = Plan.model_validate_json(out)
@@ -87,7 +88,7 @@ def test_plan_tables_name_every_technician_with_stops(capsys: pytest.CaptureFixt
                          str(EXAMPLES / "roster.yaml"), "--source", "emulator",
                          "--durations", str(EXAMPLES / "durations.yaml"),
                          "--overrides", str(EXAMPLES / "geocode_overrides.csv"),
-                         "--time-limit", "1", "--no-cache")
+                         *REPRODUCIBLE, "--no-cache")
     assert code == 0
     assert "Unassigned" in out and "not_plannable_status" in out
     for stage in ("fetch", "geocode", "matrix", "solve"):
@@ -96,7 +97,7 @@ def test_plan_tables_name_every_technician_with_stops(capsys: pytest.CaptureFixt
 
 def test_strict_exit_code_when_jobs_are_left_out(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, _ = run(capsys, "plan", "--date", DAY, "--roster", str(EXAMPLES / "roster.yaml"),
-                     "--source", str(EXAMPLES / "jobs.json"), "--time-limit", "1",
+                     "--source", str(EXAMPLES / "jobs.json"), *REPRODUCIBLE,
                      "--no-cache", "--json", "-q", "--strict")
     assert code == UNASSIGNED
 
