@@ -83,9 +83,9 @@ def print_plan(plan: Plan, console: Console) -> None:
                   f"on shift · drive {duration_text(summary.travel_time_s)}, "
                   f"{_km(summary.distance_m)}", highlight=False)
     inputs = plan.settings.inputs
-    table = inputs.durations if inputs is not None else None
-    if table is not None:
-        source = "the built-in table" if table.path == BUILTIN else table.path
+    durations = inputs.durations if inputs is not None else None
+    if durations is not None:
+        source = "the built-in table" if durations.path == BUILTIN else durations.path
         console.print(f"Service durations: {escape(source)}", highlight=False)
     for route in plan.routes:
         if route.stops:

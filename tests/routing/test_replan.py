@@ -8,6 +8,8 @@ whatever routes the optimiser chose). Every re-plan is checked: the solved part 
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,12 +17,15 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
+from rich.console import Console
 
 import solver
 from routing.cli import main
+from routing.cli.plan_cmd import reuse_settings
+from routing.config import ConfigError, Settings
 from routing.events import DayEvents, EventsError, RunningLong, load_events
 from routing.geo import HaversineMatrix
-from routing.plan import Plan, PlanStop
+from routing.plan import Plan, PlanInputs, PlanStop, RecordedFile
 from routing.planner import ProgressEvent, Stage, plan_day, plan_to_solution
 from routing.reasons import ReasonCode
 from routing.replan import ChangeKind, Replan, ReplanError, replan_day
@@ -28,6 +33,7 @@ from routing.roster import Roster, load_roster
 from routing.sources import FileSource
 from routing.spapi.models import ServiceJob
 from tests.routing.planning_helpers import BELLEVUE, job, job_data, roster, technician
+from tests.routing.test_plan import small_plan
 from tests.routing.test_planner import BOOK, DAY, LA, TABLE, window
 
 OPTIONS: dict[str, Any] = {
@@ -383,3 +389,28 @@ def test_cli_replan_reuses_the_plans_settings(capsys: pytest.CaptureFixture[str]
     assert reused["plan"]["settings"]["inputs"] == json.loads(recorded.model_dump_json())["inputs"]
     assert reused["changes"] == explicit["changes"]
     assert reused["plan"]["routes"] == explicit["plan"]["routes"]
+
+
+def test_replan_settings_say_what_they_reuse_and_warn_of_changed_files(tmp_path: Path) -> None:
+    table = tmp_path / "durations.yaml"
+    table.write_text("default: 45m\n", encoding="utf-8")
+    recorded = small_plan().settings.model_copy(update={
+        "workers": 1, "solution_limit": 5, "inputs": PlanInputs(
+            durations=RecordedFile(path=str(table), sha256="0" * 64), geocoders=["gazetteer"])})
+    previous = small_plan().model_copy(update={"settings": recorded})
+    flags = dict.fromkeys(("time_limit", "seed", "workers", "solution_limit", "durations",
+                           "overrides", "geocoders", "matrix", "osrm_url", "speed_kmh"))
+    args = argparse.Namespace(**{**flags, "time_limit": 3.0}, replan=tmp_path / "plan.json",
+                              quiet=False)
+    buffer = io.StringIO()
+    settings = reuse_settings(args, Settings(time_limit=3.0, workers=2, seed=9), previous,
+                              Console(file=buffer, width=400))
+    assert (settings.durations, settings.workers, settings.seed) == (table, 1, 0)
+    assert settings.time_limit == 3.0 and settings.solution_limit == 5
+    said = buffer.getvalue()
+    assert f"reusing from {args.replan}: seed 0; workers 1; solution limit 5; durations {table}"\
+        in said and "--time-limit overridden by the flag" in said
+    assert f"warning: {table} changed since" in said  # the recorded hash is not its content
+    table.unlink()
+    with pytest.raises(ConfigError, match=r"durations file recorded in .* is gone"):
+        reuse_settings(args, Settings(), previous, Console(file=io.StringIO()))
