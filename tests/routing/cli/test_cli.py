@@ -44,7 +44,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
     out = tmp_path_factory.mktemp("demo")
-    code = main(["demo", "--out-dir", str(out), "--time-limit", "2", "-q"])
+    code = main(["demo", "--out-dir", str(out), *REPRODUCIBLE, "-q"])
     return code, out
 
 
