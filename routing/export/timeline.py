@@ -69,17 +69,24 @@ def route_segments(route: TechnicianRoute) -> list[Segment]:
     ]
     if route.start is None or route.end is None:
         return segments
-    cursor = route.start
+    # An ONLINE stop has no drive of its own: the drive made around it counts on the next
+    # stop with a place (or the drive home), drawn in the free time since the last one.
+    cursor, busy = route.start, spans
     for stop in route.stops:
+        service = Segment("service", stop.service_start, stop.service_end,
+                          _service_title(route, stop), stop.service_job_id)
+        if stop.location is None:
+            segments.append(service)
+            busy = sorted([*busy, (stop.service_start, stop.service_end)])
+            continue
         travel = _travel_title(f"to {stop.service_job_id}", stop.travel_time_s, stop.distance_m)
-        segments += _fill(cursor, stop.service_start, stop.travel_time_s, spans, travel,
+        segments += _fill(cursor, stop.service_start, stop.travel_time_s, busy, travel,
                           f"Waiting at {stop.service_job_id}")
-        segments.append(Segment("service", stop.service_start, stop.service_end,
-                                _service_title(route, stop), stop.service_job_id))
-        cursor = max(cursor, stop.service_end)
+        segments.append(service)
+        cursor, busy = max(cursor, stop.service_end), spans
     home_s = route.totals.travel_time_s - sum(stop.travel_time_s for stop in route.stops)
     if route.stops and home_s > 0:
-        segments += _fill(cursor, route.end, home_s, spans, _travel_title("back", home_s, None))
+        segments += _fill(cursor, route.end, home_s, busy, _travel_title("back", home_s, None))
     return sorted(segments, key=lambda segment: (segment.start, segment.end))
 
 
