@@ -28,7 +28,14 @@ from routing.durations import DurationTable
 from routing.geo import Geocoder, GeocodingError, timezone_at
 from routing.roster import load_roster
 from routing.spapi.models import ServiceJob, ServiceJobStatus, ServiceLocationType
-from routing.visits import JobRules, JobVisit, active_appointment, day_bounds, job_to_visit
+from routing.visits import (
+    JobRules,
+    JobVisit,
+    active_appointment,
+    day_bounds,
+    is_rescheduled,
+    job_to_visit,
+)
 
 EXAMPLES_TEXT = """\
 examples:
@@ -110,7 +117,7 @@ def describe(job: ServiceJob, rules: JobRules, geocoder: Geocoder) -> JobLine:
         flags.append("needs_technician")
     if job.service_job_status == ServiceJobStatus.PENDING_SCHEDULE:
         flags.append("pending_schedule")
-    if appointment is not None and appointment.rescheduled_appointment_id:
+    if appointment is not None and is_rescheduled(job, appointment):
         flags.append("rescheduled")
     location = job.service_location
     address = location.address if location is not None else None
