@@ -4,14 +4,12 @@ The page is loaded from disk with every network request refused (the tiles fail,
 do offline), every tooltip and popup is opened, and the test checks that hostile text in
 every field of the plan shows as text and never becomes an element or runs.
 
-Needs ``/usr/bin/chromium`` (``apt-get install chromium``; ``.ci/run`` installs it) and the
-``playwright`` package (the ``test`` extra); Playwright's own browser download is never used.
+The ``browser`` fixture (conftest) skips, saying why, where Chromium or Playwright is
+missing.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +19,9 @@ from routing.export import to_geojson, write_html_map
 from routing.export.html_map import TILE_URL
 from routing.plan import Plan
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 TILE_HOST = TILE_URL.split("/{z}")[0]
 
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing: install Debian's browser with "
-                "`apt-get install -y chromium` (.ci/run does)", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is missing: pip install -e '.[test]'")
-
-pytestmark = pytest.mark.slow  # a browser start and two page loads: about 4 s in all
+pytestmark = pytest.mark.slow  # the browser starts in about 4 s, a page loads in about 1 s
 
 
 def hostile(field: str) -> str:
@@ -67,19 +54,6 @@ def hostile_everywhere(plan: Plan) -> Plan:
         "address": hostile("address") if job.address else None,
     }) for number, job in enumerate(plan.unassigned)]
     return plan.model_copy(update={"routes": routes, "unassigned": unassigned})
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), headless=True, args=ARGS,
-            viewport={"width": 1280, "height": 800})
-        # Nothing leaves the machine: file:// loads, everything else (the tiles) fails.
-        context.route("**/*", lambda route: route.continue_()
-                      if route.request.url.startswith("file:") else route.abort())
-        yield context
-        context.close()
 
 
 class Loaded:
