@@ -94,15 +94,24 @@ def test_apply_reports_a_422_and_a_warning_and_exits_non_zero(
     assert (tmp_path / "plan.json.journal.sqlite").exists()
 
 
+NOT_PLANS = {
+    "a JSON array": "[1, 2]",
+    "saved jobs": '{"payload": {"totalResultSize": 0, "jobs": []}}',
+    "a roster": "timezone: America/Los_Angeles\ntechnicians: []\n",
+}
+
+
+@pytest.mark.parametrize("content", NOT_PLANS.values(), ids=list(NOT_PLANS))
 def test_a_file_that_is_not_a_plan_is_a_one_line_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], content: str) -> None:
     plan = tmp_path / "plan.json"
-    plan.write_text("[1, 2]", encoding="utf-8")
+    plan.write_text(content, encoding="utf-8")
     with Emulator([], enforce_rate_limits=False) as emulator:
         code, _, err = run(monkeypatch, capsys, emulator, str(plan), "--apply")
     assert code == BAD_INPUT
-    assert err.startswith("routeplan: error:") and "not a routeplan plan" in err
+    assert err.startswith(f"routeplan: error: {plan}: not a routeplan plan file")
+    assert "Field required" not in err and "Invalid JSON" not in err
     assert len(err.strip().splitlines()) == 1
 
 
