@@ -4,7 +4,8 @@ Dry run by default: reads each job from Amazon and shows, per appointment, wheth
 planned technician is new, changed (from whom) or unchanged there. With --apply it calls
 assignAppointmentResources for each new or changed appointment, then
 setAppointmentFulfillmentData with an arrival estimate (planned service start ± the margin,
-in UTC; a technician early for the window waits, so the start is what the customer sees) for every planned appointment, unchanged ones included (the time may have moved), at
+in UTC; a technician early for the window waits, so the start is what the customer sees)
+for every planned appointment, unchanged ones included (the time may have moved), at
 Amazon's rate. A journal (SQLite, beside the plan) makes a re-run resume: calls that
 succeeded are never repeated, failed ones are retried, and a call cut off by a crash is
 settled from what Amazon shows (assignments) or sent again (estimates, harmless).
@@ -78,7 +79,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--apply", action="store_true",
                         help="make the calls (default: dry run, nothing is sent)")
     parser.add_argument("--eta-margin", type=_margin, default=DEFAULT_MARGIN, metavar="M",
-                        help="arrival estimate = planned service start ± M (default 30m; e.g. 45m, 1h)")
+                        help="arrival estimate = planned service start ± M "
+                             "(default 30m; e.g. 45m, 1h)")
     parser.add_argument("--journal", type=Path, metavar="FILE",
                         help="SQLite journal (default: PLAN.journal.sqlite beside the plan)")
     group = parser.add_argument_group("Services API")
