@@ -33,6 +33,7 @@ from rich.table import Table
 
 from routing.cli.common import local_time, settings_from, spapi_client
 from routing.cli.exits import OK, WRITEBACK_FAILED
+from routing.cli.tables import stdout_console
 from routing.writeback import (
     DEFAULT_MARGIN,
     ActionKind,
@@ -102,7 +103,7 @@ def _margin(text: str) -> timedelta:
 def run(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)
     journal_path = args.journal or default_journal_path(args.plan)
-    console = Console()
+    console = stdout_console("table")
     with spapi_client(settings_from(args)) as client, _progress(args.quiet) as progress:
         if not args.apply:
             comparisons, skipped = compare_plan(plan, client, on_read=progress.advance_hook(
