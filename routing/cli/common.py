@@ -113,17 +113,16 @@ class DayZone(NamedTuple):
         return f"{self.tz.key}, {self.origin}"
 
 
-TIMEZONE_RULE = ("--timezone, else the roster's (--roster or the config's), else for --source "
-                 "emulator the example roster's, else UTC")
-
-
 def add_timezone_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timezone", type=zone, metavar="TZ",
-                        help=f"IANA timezone of the day (default: {TIMEZONE_RULE})")
+                        help="IANA timezone of the day, which decides the jobs on it (default: "
+                             "the roster's (--roster or the config's), else for --source "
+                             "emulator the example roster's, else UTC)")
 
 
 def day_timezone(args: argparse.Namespace, roster: Roster | None) -> DayZone:
-    """The one rule every command uses for the day's timezone (see ``TIMEZONE_RULE``).
+    """The one rule every command uses for the day's timezone: ``--timezone``, else the
+    roster's, else for ``--source emulator`` the example roster's, else UTC.
 
     The day's jobs are fetched between local midnights, so the zone decides which jobs are
     on the day: it must be known before fetching, and it must be the same for every command.
