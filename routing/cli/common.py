@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -16,6 +16,7 @@ from rich.status import Status
 
 from routing.config import ConfigError, Settings, load_settings
 from routing.planner import ProgressEvent, Stage
+from routing.roster import Roster, load_roster
 from routing.sources import FileSource, JobSource, SpApiSource
 from routing.spapi import LwaCredentials, ServicesClient
 from routing.spapi.emulator import Emulator
@@ -72,8 +73,9 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--config", type=Path, metavar="FILE", help="a routeplan.toml")
 
 
-def add_geo_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("geocoding and travel times")
+def add_geocoding_options(parser: argparse.ArgumentParser) -> None:
+    """Where addresses are placed: every command that geocodes (plan, jobs, geocode)."""
+    group = parser.add_argument_group("geocoding")
     group.add_argument("--geocoder", dest="geocoders", action="append", metavar="NAME",
                        help="provider, repeatable, in order: gazetteer (offline default) or a "
                             "geopy name such as nominatim, arcgis, googlev3")
@@ -84,10 +86,61 @@ def add_geo_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--geocode-cache", type=Path, metavar="FILE", help="SQLite cache path")
     group.add_argument("--no-cache", action="store_true", default=None,
                        help="do not read or write the geocode cache")
+
+
+def add_travel_options(parser: argparse.ArgumentParser) -> None:
+    """How travel times are measured: only commands that build a matrix (plan)."""
+    group = parser.add_argument_group("travel times")
     group.add_argument("--matrix", choices=("haversine", "osrm"),
                        help="travel times: haversine (offline default) or an OSRM server")
     group.add_argument("--osrm-url", metavar="URL", help="OSRM base URL, e.g. http://host:5000")
     group.add_argument("--speed-kmh", type=float, help="haversine average speed (default 40)")
+
+
+def add_geo_options(parser: argparse.ArgumentParser) -> None:
+    """Geocoding and travel-time options, for commands that plan."""
+    add_geocoding_options(parser)
+    add_travel_options(parser)
+
+
+class DayZone(NamedTuple):
+    """The timezone a command reads the day in, and where it came from (shown to the user)."""
+
+    tz: ZoneInfo
+    origin: str
+
+    def __str__(self) -> str:
+        return f"{self.tz.key}, {self.origin}"
+
+
+def add_timezone_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timezone", type=zone, metavar="TZ",
+                        help="IANA timezone of the day, which decides the jobs on it (default: "
+                             "the roster's (--roster or the config's), else for --source "
+                             "emulator the example roster's, else UTC)")
+
+
+def day_timezone(args: argparse.Namespace, roster: Roster | None) -> DayZone:
+    """The one rule every command uses for the day's timezone: ``--timezone``, else the
+    roster's, else for ``--source emulator`` the example roster's, else UTC.
+
+    The day's jobs are fetched between local midnights, so the zone decides which jobs are
+    on the day: it must be known before fetching, and it must be the same for every command.
+    """
+    explicit: ZoneInfo | None = getattr(args, "timezone", None)
+    if explicit is not None:
+        return DayZone(explicit, "--timezone")
+    if roster is not None:
+        return DayZone(roster_zone(roster), "the roster's")
+    if getattr(args, "source", None) == "emulator":
+        return DayZone(roster_zone(load_roster(EXAMPLES / "roster.yaml")),
+                       "the example roster's")
+    return DayZone(ZoneInfo("UTC"), "default: pass --timezone or --roster")
+
+
+def roster_zone(roster: Roster) -> ZoneInfo:
+    """A roster's timezone: its own, else its first technician's."""
+    return ZoneInfo(roster.timezone) if roster.timezone else roster.technicians[0].tz
 
 
 def settings_from(args: argparse.Namespace, **forced: Any) -> Settings:

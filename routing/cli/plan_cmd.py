@@ -17,6 +17,7 @@ from routing.cli.common import (
     StageReporter,
     add_geo_options,
     add_source_options,
+    day_timezone,
     duration_text,
     fetch_jobs,
     job_source,
@@ -25,8 +26,9 @@ from routing.cli.common import (
     settings_from,
 )
 from routing.cli.exits import OK, UNASSIGNED
-from routing.cli.outputs import WRITERS, add_output_options, write_outputs
+from routing.cli.outputs import WRITERS, add_output_options, check_outputs, write_outputs
 from routing.cli.render import print_plan
+from routing.cli.tables import add_format_options, stdout_console
 from routing.config import ConfigError, Settings
 from routing.durations import DurationTable, load_durations
 from routing.events import load_events
@@ -56,8 +58,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_geo_options(parser)
     add_replan_options(parser)
     add_output_options(parser)
-    parser.add_argument("--json", action="store_true",
-                        help="print the plan as JSON on stdout instead of tables")
+    add_format_options(parser, "the plan as JSON (what --out writes)")
     parser.add_argument("--strict", action="store_true",
                         help="exit with 10 when any job is unassigned")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
@@ -96,6 +97,7 @@ def add_replan_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_outputs(args)
     settings = settings_from(args)
     if settings.roster is None:
         raise ConfigError("a roster is needed: --roster FILE (or roster = in the config)")
@@ -117,7 +119,7 @@ def make_plan(args: argparse.Namespace, settings: Settings, source: JobSource, r
               durations: DurationTable | None) -> Plan:
     """Fetch, then plan, showing each stage on stderr."""
     report = StageReporter(Console(stderr=True), quiet=args.quiet)
-    tz = ZoneInfo(roster.timezone) if roster.timezone else roster.technicians[0].tz
+    tz = day_timezone(args, roster).tz
     jobs = fetch_jobs(source, args.date, tz, report)
     return plan_day(
         jobs, roster, args.date, geocoder=settings.geocoder(), matrix=settings.travel_matrix(),
@@ -171,10 +173,10 @@ def changes_table(changes: list[Change]) -> Table:
 
 
 def show_and_write(plan: Plan, args: argparse.Namespace, replanned: Replan | None = None) -> int:
-    if args.json:
+    if args.format == "json":
         sys.stdout.write((replanned.to_json() if replanned else plan.to_json()) + "\n")
     else:
-        console = Console()
+        console = stdout_console(args.format)
         print_plan(plan, console)
         if replanned is not None:
             console.print(changes_table(replanned.changes) if replanned.changes

@@ -55,7 +55,8 @@ class LwaCredentials:
         missing = [name for name in names if not env.get(name)]
         if missing:
             raise ConfigurationError(
-                "SP-API credentials missing: set " + ", ".join(missing) + " (or pass credentials)"
+                "SP-API credentials missing: export " + ", ".join(missing) + " (Amazon and its "
+                "sandbox both need them; `--source emulator` or a saved jobs file needs none)"
             )
         return cls(env[ENV_REFRESH_TOKEN], env[ENV_CLIENT_ID], env[ENV_CLIENT_SECRET])
 
