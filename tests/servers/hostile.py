@@ -33,7 +33,7 @@ class Misbehaviour(enum.Enum):
     ENDLESS_FRESH_JOBS = "endless-fresh-jobs"
     """Every page holds two jobs never sent before and a fresh ``nextPageToken``."""
     DRIP_BODY = "drip-body"
-    """Headers at once, then a valid empty listing one byte per ``interval``."""
+    """Headers at once, then a valid empty listing of ``size`` bytes, one per ``interval``."""
     DRIP_ALL = "drip-all"
     """Status line, headers and body, one byte per ``interval``."""
 
@@ -46,9 +46,11 @@ def job(number: int) -> dict[str, Any]:
 class HostileServer:
     """A threaded HTTP/1.1 server on 127.0.0.1 misbehaving as told."""
 
-    def __init__(self, misbehaviour: Misbehaviour, *, interval: float = 1.0) -> None:
+    def __init__(self, misbehaviour: Misbehaviour, *, interval: float = 1.0,
+                 size: int = 1024) -> None:
         self.misbehaviour = misbehaviour
         self.interval = interval
+        self.size = size
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._server = _Server(self)
@@ -92,8 +94,10 @@ class HostileServer:
             jobs = [job(2 * number), job(2 * number + 1)]
         else:
             jobs = []
-        page = {"jobs": jobs, "nextPageToken": f"token-{number + 1}"} if jobs else {"jobs": []}
-        return json.dumps({"payload": page}).encode()
+        if jobs:
+            return json.dumps({"payload": {"jobs": jobs,
+                                           "nextPageToken": f"token-{number + 1}"}}).encode()
+        return b'{"payload": {"jobs": []}}'.ljust(self.size)  # JSON allows trailing spaces
 
 
 class _Server(ThreadingHTTPServer):
@@ -125,7 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = _serve
 
     def _send(self, body: bytes, *, drip: bool) -> None:
-        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        closing = "Connection: close\r\n" if drip else ""
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{closing}"
                 f"Content-Length: {len(body)}\r\n\r\n").encode()
         owner = cast(_Server, self.server).owner
         if not drip:
