@@ -188,7 +188,7 @@ class StageReporter:
         if self.console.is_terminal:
             self._status.update(f"{self._running} [yellow]{escape(text)}[/]")
         else:
-            self.console.print(f"  … {text}", highlight=False, markup=False)
+            self.console.print(f"  … {text}", highlight=False, markup=False, soft_wrap=True)
 
     def _stop(self) -> None:
         if self._status is not None:

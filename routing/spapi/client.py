@@ -61,6 +61,10 @@ MAX_PAGE_SIZE = 20
 #: about 8.5 minutes at the model's 10 requests a second. A server that still hands out a
 #: fresh ``nextPageToken`` after that is broken, not busy.
 MAX_PAGES = MAX_JOBS_PER_QUERY // MAX_PAGE_SIZE
+#: Empty pages in a row that still carry a fresh token before a listing is called runaway.
+#: The model allows an empty page with a token (Prism serves them), so one is no failure;
+#: fifty in a row (a thousand job slots with nothing in them) is a server going nowhere.
+MAX_EMPTY_PAGES_IN_A_ROW = 50
 
 
 @dataclass(frozen=True)
@@ -189,8 +193,9 @@ class ServicesClient:
         Arguments are validated when this is called, before anything is sent.
 
         While iterating: :class:`MissingPayloadError` when a page has no payload;
-        :class:`PaginationError` when a page with a fresh token brings no job not seen before
-        (an empty page, or the same jobs again), or after ``max_pages`` pages.
+        :class:`PaginationError` when a page with a fresh token holds only jobs seen before,
+        after :data:`MAX_EMPTY_PAGES_IN_A_ROW` empty pages with fresh tokens, or after
+        ``max_pages`` pages.
         """
         query = JobQuery(
             marketplace_id=marketplace_id, statuses=statuses, created_after=created_after,
@@ -208,6 +213,7 @@ class ServicesClient:
     def _pages(self, query: dict[str, str], stream: JobStream) -> Iterator[models.ServiceJob]:
         seen_tokens: set[str] = set()
         seen_jobs: set[str] = set()
+        empty_run = 0
         params = dict(query)
         while True:
             response = self._call("getServiceJobs", "GET", _JOBS_PATH, params=params)
@@ -218,7 +224,8 @@ class ServicesClient:
             if listing.payload is None:
                 raise _no_payload("getServiceJobs", response, listing.errors)
             ids = [_raw_id(raw) for raw in raw_jobs]
-            brings_news = any(key is None or key not in seen_jobs for key in ids)
+            repeats = bool(ids) and all(key is not None and key in seen_jobs for key in ids)
+            empty_run = 0 if ids else empty_run + 1
             for job in _parse_jobs(raw_jobs, stream):
                 if job.service_job_id not in seen_jobs:
                     yield job
@@ -226,8 +233,11 @@ class ServicesClient:
             token = listing.payload.next_page_token
             if not token or token in seen_tokens:
                 return
-            if not brings_news:
-                raise _runaway(f"page {stream.pages} brought no job not seen before, yet a new "
+            if repeats:
+                raise _runaway(f"page {stream.pages} holds only jobs already seen, yet a new "
+                               "nextPageToken", response)
+            if empty_run >= MAX_EMPTY_PAGES_IN_A_ROW:
+                raise _runaway(f"{empty_run} empty pages in a row, each with a new "
                                "nextPageToken", response)
             if stream.pages >= self.max_pages:
                 raise _runaway(f"still a nextPageToken after {stream.pages} pages (the cap)",

@@ -32,6 +32,8 @@ class Misbehaviour(enum.Enum):
     """Every page holds the same two jobs and a fresh ``nextPageToken``."""
     ENDLESS_FRESH_JOBS = "endless-fresh-jobs"
     """Every page holds two jobs never sent before and a fresh ``nextPageToken``."""
+    ENDLESS_EMPTY_PAGES = "endless-empty-pages"
+    """Every page is empty and holds a fresh ``nextPageToken``."""
     DRIP_BODY = "drip-body"
     """Headers at once, then a valid empty listing of ``size`` bytes, one per ``interval``."""
     DRIP_ALL = "drip-all"
@@ -88,6 +90,9 @@ class HostileServer:
             return b'{"payload": null}'
         if kind is Misbehaviour.MISSING_PAYLOAD:
             return b"{}"
+        if kind is Misbehaviour.ENDLESS_EMPTY_PAGES:
+            return json.dumps({"payload": {"jobs": [],
+                                           "nextPageToken": f"token-{number + 1}"}}).encode()
         if kind is Misbehaviour.ENDLESS_SAME_JOBS:
             jobs = [job(0), job(1)]
         elif kind is Misbehaviour.ENDLESS_FRESH_JOBS:

@@ -20,6 +20,7 @@ from routing.spapi import (
     SpApiError,
 )
 from routing.spapi.emulator import Emulator
+from routing.spapi.client import MAX_EMPTY_PAGES_IN_A_ROW
 from tests.routing.spapi.conftest import FAST_RETRY, client_for
 from tests.routing.spapi.jobdata import DAY
 from tests.servers.hostile import HostileServer, Misbehaviour
@@ -59,7 +60,7 @@ def test_pages_that_repeat_the_same_jobs_under_new_tokens_stop() -> None:
     with HostileServer(Misbehaviour.ENDLESS_SAME_JOBS) as server, \
             hostile_client(server) as client:
         stream = client.iter_service_jobs(MARKETPLACE, created_after=SINCE)
-        with pytest.raises(PaginationError, match="page 2 brought no job not seen before"):
+        with pytest.raises(PaginationError, match="page 2 holds only jobs already seen"):
             for _ in stream:
                 pass
     assert len(server.requests) == 2
@@ -73,6 +74,14 @@ def test_fresh_tokens_and_fresh_jobs_stop_at_the_page_cap() -> None:
             seen.extend(job.service_job_id for job in
                         client.iter_service_jobs(MARKETPLACE, created_after=SINCE))
     assert len(server.requests) == 5
+
+
+def test_endless_empty_pages_stop_but_one_empty_page_is_no_failure() -> None:
+    with HostileServer(Misbehaviour.ENDLESS_EMPTY_PAGES) as server, \
+            hostile_client(server) as client:
+        with pytest.raises(PaginationError, match="50 empty pages in a row"):
+            list(client.iter_service_jobs(MARKETPLACE, created_after=SINCE))
+    assert len(server.requests) == MAX_EMPTY_PAGES_IN_A_ROW == 50
 
 
 def test_the_default_page_cap_is_the_largest_listing_a_seller_can_have() -> None:
