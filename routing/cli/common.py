@@ -6,19 +6,22 @@ import argparse
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 
 from routing.config import ConfigError, Settings, load_settings
 from routing.planner import ProgressEvent, Stage
 from routing.roster import Roster, load_roster
 from routing.sources import FileSource, JobSource, SpApiSource
-from routing.spapi import LwaCredentials, ServicesClient
+from routing.spapi import LwaCredentials, RetryEvent, RetryPolicy, ServicesClient
 from routing.spapi.emulator import Emulator
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -28,6 +31,10 @@ SOURCES_HELP = (
     "(Amazon's sandbox), 'emulator' (the local emulator with examples/jobs.json), or a saved "
     "getServiceJobs JSON file (default: spapi, or the endpoint set in the config)"
 )
+#: How the commands retry the Services API (6 attempts, up to 20 s apart, 120 s in all) and
+#: the total deadline of one request. Tests swap in fast ones with ``monkeypatch.setattr``.
+SPAPI_RETRY = RetryPolicy()
+SPAPI_TIMEOUT = 30.0
 
 
 def parse_day(text: str) -> date:
@@ -153,10 +160,11 @@ def settings_from(args: argparse.Namespace, **forced: Any) -> Settings:
 def job_source(args: argparse.Namespace, settings: Settings) -> Iterator[JobSource]:
     """The source named by ``--source``; starts the local emulator for ``emulator``."""
     choice = args.source
+    _PROGRESS.set(None)  # retries show on the reporter of this command only
     if choice == "emulator":
         with Emulator.from_file(EXAMPLES / "jobs.json") as emulator, ServicesClient(
             credentials=EMULATOR_CREDENTIALS, base_url=emulator.url,
-            token_url=emulator.token_url,
+            token_url=emulator.token_url, retry=_retry_policy(), timeout=SPAPI_TIMEOUT,
         ) as client:
             yield SpApiSource(client, settings.marketplace_id)
         return
@@ -172,8 +180,12 @@ def job_source(args: argparse.Namespace, settings: Settings) -> Iterator[JobSour
 
 
 def spapi_client(settings: Settings, *, sandbox: bool = False) -> ServicesClient:
-    """A client with credentials from the environment and the configured endpoint."""
-    options: dict[str, Any] = {"region": settings.region, "sandbox": sandbox}
+    """A client with credentials from the environment and the configured endpoint.
+
+    Its retries show on the progress line of the running :class:`StageReporter`.
+    """
+    options: dict[str, Any] = {"region": settings.region, "sandbox": sandbox,
+                               "retry": _retry_policy(), "timeout": SPAPI_TIMEOUT}
     if settings.endpoint:
         options["base_url"] = settings.endpoint
     if settings.token_url:
@@ -181,13 +193,28 @@ def spapi_client(settings: Settings, *, sandbox: bool = False) -> ServicesClient
     return ServicesClient(**options)
 
 
+def _retry_policy() -> RetryPolicy:
+    return replace(SPAPI_RETRY, listener=_show_retry)
+
+
+def _show_retry(event: RetryEvent) -> None:
+    """Put a Services API retry on the progress line of the stage now running, if any."""
+    reporter = _PROGRESS.get()
+    if reporter is not None:
+        reporter.note(str(event))
+
+
 class StageReporter:
-    """Shows each planning stage on stderr: a spinner while it runs, a line when done."""
+    """Shows each planning stage on stderr: a spinner while it runs, a line when done.
+
+    :meth:`note` shows a passing remark on the running stage's line (a retry, a wait).
+    """
 
     def __init__(self, console: Console, *, quiet: bool = False) -> None:
         self.console = console
         self.quiet = quiet
         self._status: Status | None = None
+        self._running = ""
         self._started: dict[Stage, float] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
@@ -196,18 +223,34 @@ class StageReporter:
         if event.state == "start":
             self._started[event.stage] = time.perf_counter()
             self._stop()
-            self._status = self.console.status(f"{event.stage.value}: {event.detail} …")
+            self._running = f"{event.stage.value}: {event.detail} …"
+            self._status = self.console.status(self._running)
             self._status.start()
+            _PROGRESS.set(self)
             return
         self._stop()
         seconds = time.perf_counter() - self._started.get(event.stage, time.perf_counter())
         self.console.print(f"[green]✓[/] {event.stage.value:<8} {event.detail} "
                            f"[dim]({seconds:.1f} s)[/]", highlight=False)
 
+    def note(self, text: str) -> None:
+        """Show ``text`` beside the running stage: on its spinner on a terminal, else as a
+        line of its own (a cron log keeps it). Nothing when quiet or no stage runs."""
+        if self.quiet or self._status is None:
+            return
+        if self.console.is_terminal:
+            self._status.update(f"{self._running} [yellow]{escape(text)}[/]")
+        else:
+            self.console.print(f"  … {text}", highlight=False, markup=False, soft_wrap=True)
+
     def _stop(self) -> None:
         if self._status is not None:
             self._status.stop()
             self._status = None
+
+
+#: The reporter whose stage is running in this command, for notes from deep inside (retries).
+_PROGRESS: ContextVar[StageReporter | None] = ContextVar("routeplan_progress", default=None)
 
 
 def fetch_jobs(source: JobSource, day: date, tz: ZoneInfo, report: StageReporter) -> list[Any]:

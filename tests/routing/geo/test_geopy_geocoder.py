@@ -102,7 +102,10 @@ def test_500_is_retried_with_backoff_then_reported(nominatim: ScriptedServer) ->
 def test_500_then_success_recovers(nominatim: ScriptedServer) -> None:
     nominatim.replies = [Reply(500, {"error": "boom"})]
     nominatim.default = Reply(body=[place(47.62, -122.35)])
-    assert nominatim_geocoder(nominatim, []).geocode(SPACE_NEEDLE) is not None
+    waits: list[float] = []
+    point = nominatim_geocoder(nominatim, waits).geocode(SPACE_NEEDLE)
+    assert point is not None and point.lat == 47.62
+    assert len(nominatim.requests) == 2 and len(waits) == 1  # one 500, one retry
 
 
 def test_timeout_is_a_geocoding_error(nominatim: ScriptedServer) -> None:
