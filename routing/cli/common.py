@@ -12,7 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.progress_bar import ProgressBar
 from rich.status import Status
+from rich.table import Table
 
 from routing.config import ConfigError, Settings, load_settings
 from routing.planner import ProgressEvent, Stage
@@ -139,6 +141,13 @@ class StageReporter:
 
     def __call__(self, event: ProgressEvent) -> None:
         if self.quiet:
+            return
+        if event.state == "advance":  # the spinner becomes a progress bar
+            if self._status is not None:
+                line = Table.grid(padding=1)
+                line.add_row(f"{event.stage.value}:", event.detail,
+                             ProgressBar(total=event.total, completed=event.done, width=30))
+                self._status.update(line)
             return
         if event.state == "start":
             self._started[event.stage] = time.perf_counter()
