@@ -78,7 +78,8 @@ class GeocodeCache:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Create it private before SQLite does (with 0644); an existing file keeps its mode.
+            # Create it private before SQLite would (0644 under the usual umask); an existing
+            # file keeps its mode.
             os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
             with closing(sqlite3.connect(self.path, timeout=self.busy_timeout)) as db, db:
                 # WAL stays consistent with NORMAL; a power cut may only lose the last answers.
