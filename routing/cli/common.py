@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
@@ -15,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress_bar import ProgressBar
 from rich.status import Status
+from rich.table import Table
 
+from routing.cli.exits import GEO
 from routing.config import ConfigError, Settings, load_settings
 from routing.planner import ProgressEvent, Stage
 from routing.roster import Roster, load_roster
@@ -220,6 +224,13 @@ class StageReporter:
     def __call__(self, event: ProgressEvent) -> None:
         if self.quiet:
             return
+        if event.state == "advance":  # the spinner becomes a progress bar
+            if self._status is not None:
+                line = Table.grid(padding=1)
+                line.add_row(f"{event.stage.value}:", event.detail,
+                             ProgressBar(total=event.total, completed=event.done, width=30))
+                self._status.update(line)
+            return
         if event.state == "start":
             self._started[event.stage] = time.perf_counter()
             self._stop()
@@ -270,3 +281,13 @@ def duration_text(seconds: int | float | None) -> str:
         return "—"
     minutes = round(seconds / 60)
     return f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
+
+
+def provider_outage(unreachable: Mapping[str, str], not_geocoded: int, code: int) -> int:
+    """``code``, unless a geocoding provider was given up on: then a one-line summary on
+    stderr and exit 5, once whatever could be written has been (``plan`` shares this)."""
+    if not unreachable:
+        return code
+    print(f"routeplan: error: {'; '.join(unreachable.values())}: "
+          f"{not_geocoded} job(s) not geocoded", file=sys.stderr)
+    return GEO

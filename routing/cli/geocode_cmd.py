@@ -15,10 +15,13 @@ from routing.cli.common import (
     day_timezone,
     fetch_jobs,
     job_source,
+    provider_outage,
     settings_from,
 )
 from routing.cli.exits import OK, UNASSIGNED
+from routing.cli.tables import stdout_console
 from routing.geo import format_report, warm_cache
+from routing.planner import ProgressEvent, Stage
 from routing.roster import load_roster
 
 EXAMPLES_TEXT = """\
@@ -43,16 +46,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    console = Console(stderr=True)
+    report = StageReporter(Console(stderr=True))
     day_zone = day_timezone(args, load_roster(settings.roster) if settings.roster else None)
     with job_source(args, settings) as source:
-        jobs = fetch_jobs(source, args.date, day_zone.tz, StageReporter(console))
-    Console().print(f"Jobs on {args.date} ({day_zone}): {len(jobs)}", highlight=False)
+        jobs = fetch_jobs(source, args.date, day_zone.tz, report)
+    out = stdout_console("table")
+    out.print(f"Jobs on {args.date} ({day_zone}): {len(jobs)}", highlight=False)
     items = [
         (job.service_job_id or f"job[{n}]", job.service_location.address)
         for n, job in enumerate(jobs)
         if job.service_location is not None and job.service_location.address is not None
     ]
-    report = warm_cache(settings.geocoder(), items, progress=console.is_terminal)
-    Console().print(format_report(report), highlight=False)
-    return UNASSIGNED if args.strict and report.failures else OK
+    report(ProgressEvent(Stage.GEOCODE, "start", f"{len(items)} addresses"))
+    summary = warm_cache(settings.geocoder(), items, progress=lambda done, total: report(
+        ProgressEvent(Stage.GEOCODE, "advance", f"{done} of {total} addresses", done, total)))
+    report(ProgressEvent(Stage.GEOCODE, "done",
+                         f"{summary.found} placed, {len(summary.failures)} not placed"))
+    out.print(format_report(summary), highlight=False)
+    code = UNASSIGNED if args.strict and summary.failures else OK
+    return provider_outage(summary.unreachable, len(summary.failures), code)

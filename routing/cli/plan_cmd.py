@@ -23,6 +23,7 @@ from routing.cli.common import (
     job_source,
     local_time,
     positive_seconds,
+    provider_outage,
     settings_from,
 )
 from routing.cli.exits import OK, UNASSIGNED
@@ -32,8 +33,10 @@ from routing.cli.tables import add_format_options, stdout_console
 from routing.config import ConfigError, Settings
 from routing.durations import DurationTable, load_durations
 from routing.events import load_events
+from routing.geo import Geocoder, unreachable_providers
 from routing.plan import Plan
 from routing.planner import plan_day
+from routing.reasons import ReasonCode
 from routing.replan import Change, Replan, ReplanError, replan_day
 from routing.roster import Roster, load_roster, parse_clock
 from routing.sources import JobSource
@@ -107,22 +110,31 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--replan needs --now HH:MM, the time to re-plan from")
     roster = load_roster(settings.roster)
     durations = load_durations(settings.durations) if settings.durations else None
+    geocoder = settings.geocoder()
     with job_source(args, settings) as source:
         if args.replan is not None:
-            replanned = make_replan(args, settings, source, roster, durations)
-            return show_and_write(replanned.plan, args, replanned)
-        plan = make_plan(args, settings, source, roster, durations)
-    return show_and_write(plan, args)
+            replanned = make_replan(args, settings, source, roster, durations, geocoder)
+            return _outage(geocoder, replanned.plan,
+                           show_and_write(replanned.plan, args, replanned))
+        plan = make_plan(args, settings, source, roster, durations, geocoder)
+    return _outage(geocoder, plan, show_and_write(plan, args))
+
+
+def _outage(geocoder: Geocoder, plan: Plan, code: int) -> int:
+    """Exit 5, the plan written, when a geocoding provider was given up on during it."""
+    not_geocoded = plan.summary.unassigned_by_reason.get(ReasonCode.NOT_GEOCODED, 0)
+    return provider_outage(unreachable_providers(geocoder), not_geocoded, code)
 
 
 def make_plan(args: argparse.Namespace, settings: Settings, source: JobSource, roster: Roster,
-              durations: DurationTable | None) -> Plan:
+              durations: DurationTable | None, geocoder: Geocoder | None = None) -> Plan:
     """Fetch, then plan, showing each stage on stderr."""
     report = StageReporter(Console(stderr=True), quiet=args.quiet)
     tz = day_timezone(args, roster).tz
     jobs = fetch_jobs(source, args.date, tz, report)
     return plan_day(
-        jobs, roster, args.date, geocoder=settings.geocoder(), matrix=settings.travel_matrix(),
+        jobs, roster, args.date, geocoder=geocoder or settings.geocoder(),
+        matrix=settings.travel_matrix(),
         durations=durations, time_limit=settings.time_limit, on_time=settings.on_time,
         reassign=bool(getattr(args, "reassign", False)), objective=settings.objective,
         seed=args.seed, progress=report, rejected=source.rejected,
@@ -130,7 +142,8 @@ def make_plan(args: argparse.Namespace, settings: Settings, source: JobSource, r
 
 
 def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
-                roster: Roster, durations: DurationTable | None) -> Replan:
+                roster: Roster, durations: DurationTable | None,
+                geocoder: Geocoder | None = None) -> Replan:
     """Read the saved plan and the events, fetch the jobs, re-plan from --now."""
     try:
         previous = Plan.from_json(args.replan.read_bytes())
@@ -148,7 +161,7 @@ def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
     report = StageReporter(Console(stderr=True), quiet=args.quiet)
     jobs = fetch_jobs(source, args.date, tz, report)
     return replan_day(
-        previous, jobs, roster, now, events=events, geocoder=settings.geocoder(),
+        previous, jobs, roster, now, events=events, geocoder=geocoder or settings.geocoder(),
         matrix=settings.travel_matrix(), durations=durations, time_limit=settings.time_limit,
         seed=args.seed, progress=report, rejected=source.rejected,
     )
