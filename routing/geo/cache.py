@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import platformdirs
 
+from routing.files import create_private
 from routing.geo.errors import GeocodeCacheError
 from routing.geo.point import GeoPoint, Precision
 from routing.geo.ratelimit import claim
@@ -78,9 +78,7 @@ class GeocodeCache:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Create it private before SQLite would (0644 under the usual umask); an existing
-            # file keeps its mode.
-            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+            create_private(self.path)  # addresses are customer data: 0600, and so its -wal
             with closing(sqlite3.connect(self.path, timeout=self.busy_timeout)) as db, db:
                 # WAL stays consistent with NORMAL; a power cut may only lose the last answers.
                 db.execute("PRAGMA synchronous=NORMAL")
