@@ -68,7 +68,14 @@ class Settings(BaseModel):
     geocoder_options: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="per geopy provider: constructor options"
     )
-    geocode_min_delay: float = Field(1.0, ge=0, description="seconds between provider calls")
+    geocode_min_delay: float = Field(
+        1.0, ge=0, description="seconds between calls to a provider, across every process "
+        "sharing the geocode cache (per process with no_cache)",
+    )
+    geocode_max_failures: int = Field(
+        3, ge=1, description="transport failures in a row (refused, timeout, 5xx) after which "
+        "a provider is not asked again in this run",
+    )
     overrides: Path | None = Field(None, description="CSV/JSON of coordinates that win")
     postal_file: Path | None = Field(None, description="GeoNames postal-code file")
     geocode_cache: Path | None = Field(None, description="SQLite cache; default: user cache")
@@ -81,7 +88,12 @@ class Settings(BaseModel):
     circuity: float = Field(1.3, ge=1)
 
     def geocoder(self) -> Geocoder:
-        """The provider chain these settings describe, behind overrides and the cache."""
+        """The provider chain these settings describe, behind overrides and the cache.
+
+        The cache also spaces provider calls across processes; without it, each process
+        spaces only its own.
+        """
+        cache = None if self.no_cache else GeocodeCache(self.geocode_cache)
         providers: list[Geocoder] = []
         for name in self.geocoders:
             if name == "gazetteer":
@@ -89,12 +101,13 @@ class Settings(BaseModel):
             else:
                 providers.append(GeopyGeocoder(
                     name, options=self.geocoder_options.get(name, {}),
-                    min_delay=self.geocode_min_delay,
+                    min_delay=self.geocode_min_delay, max_failures=self.geocode_max_failures,
+                    slots=cache,
                 ))
         return GeocoderChain(
             providers,
             overrides=OverrideGeocoder.from_file(self.overrides) if self.overrides else None,
-            cache=None if self.no_cache else GeocodeCache(self.geocode_cache),
+            cache=cache,
         )
 
     def plan_inputs(self) -> PlanInputs:

@@ -104,9 +104,12 @@ class Stage(StrEnum):
 @dataclass(frozen=True)
 class ProgressEvent:
     stage: Stage
-    state: Literal["start", "done"]
+    state: Literal["start", "advance", "done"]
     detail: str
     """e.g. "42 addresses" at start, "40 placed, 2 not found" when done."""
+    done: int = 0
+    total: int = 0
+    """How far a stage that counts its items has got ("advance" events, e.g. geocoding)."""
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -275,8 +278,11 @@ def prepare_day(
     report(ProgressEvent(Stage.GEOCODE, "start", f"{len(located)} addresses"))
     prepared.technicians = _shift_technicians(working, day, geocoder)
     batch = geocode_batch(
-        geocoder, [(v.service_job_id, v.address) for v in located if v.address is not None]
+        geocoder, [(v.service_job_id, v.address) for v in located if v.address is not None],
+        progress=lambda done, total: report(ProgressEvent(
+            Stage.GEOCODE, "advance", f"{done} of {total} addresses", done, total)),
     )
+    prepared.warnings += [f"Geocoding: {why}." for why in batch.unreachable.values()]
     for visit in located:
         point = batch.points.get(visit.service_job_id)
         if point is None:

@@ -5,11 +5,11 @@ lives here and nowhere else:
 
 - only ``NOT_SERVICED`` and ``PENDING_SCHEDULE`` jobs are plannable; any other status is
   reported as ``not_plannable_status``;
-- the window is the job's *active appointment on the plan date*. An appointment is
-  superseded when another appointment of the job names it in ``rescheduledAppointmentId``
-  (the new appointment points back at the one it replaced), so following the chain ends
-  at the newest one; CANCELLED and COMPLETED appointments (and unknown statuses) never
-  count. Several live appointments on the date: the last one listed wins;
+- the window is the job's *active appointment on the plan date* (see
+  :func:`active_appointment`): only ACTIVE appointments (or ones without a status) count,
+  never CANCELLED, COMPLETED or unknown statuses, and of a reschedule chain only the
+  newest live appointment counts, whichever way ``rescheduledAppointmentId`` points.
+  Several unrelated live appointments on the date: the last one listed wins;
 - a ``PENDING_SCHEDULE`` job without such an appointment uses the buyer's
   ``preferredAppointmentTimes`` on the date: one visit, several windows;
 - "on time" means arriving within the window (``arrive``, the default) or finishing within
@@ -49,6 +49,7 @@ __all__ = [
     "active_appointment",
     "day_bounds",
     "dedupe_jobs",
+    "is_rescheduled",
     "job_to_visit",
     "jobs_to_visits",
 ]
@@ -266,18 +267,69 @@ def job_to_visit(job: ServiceJob, rules: JobRules) -> JobVisit | Unplanned:
 
 
 def active_appointment(job: ServiceJob, day: Window) -> Appointment | None:
-    """The job's live appointment whose window overlaps ``day``, following reschedules."""
+    """The job's live appointment whose window overlaps ``day``, following reschedules.
+
+    ``rescheduledAppointmentId`` links two appointments of a reschedule, but its direction
+    is not reliable: Amazon's user guide prints it on the CANCELLED original, pointing at
+    the new appointment, while a reading of the model has the new one pointing back. So the
+    link is read as undirected and the statuses decide: an ACTIVE appointment is never
+    superseded by a CANCELLED or COMPLETED one. When a chain holds several live
+    appointments (a stale ACTIVE copy), the one listed last is the newest, as Amazon lists
+    a job's appointments in the order they were made.
+    """
     appointments: Sequence[Appointment] = job.appointments or ()
-    superseded = {a.rescheduled_appointment_id for a in appointments}
+    newest = _newest_live_per_chain(appointments)
     live = [
         a
-        for a in appointments
-        if a.appointment_status in (AppointmentStatus.ACTIVE, None)
-        and (a.appointment_id is None or a.appointment_id not in superseded)
+        for index, a in enumerate(appointments)
+        if index in newest
         and a.appointment_time is not None
         and _overlaps(_window(a.appointment_time), day)
     ]
     return live[-1] if live else None
+
+
+def is_rescheduled(job: ServiceJob, appointment: Appointment) -> bool:
+    """Whether ``appointment`` belongs to a reschedule, with the link on either end."""
+    if appointment.rescheduled_appointment_id:
+        return True
+    return appointment.appointment_id is not None and any(
+        other.rescheduled_appointment_id == appointment.appointment_id
+        for other in job.appointments or ()
+    )
+
+
+def _is_live(appointment: Appointment) -> bool:
+    return appointment.appointment_status in (AppointmentStatus.ACTIVE, None)
+
+
+def _newest_live_per_chain(appointments: Sequence[Appointment]) -> set[int]:
+    """Indices of the last-listed live appointment of every reschedule chain.
+
+    Chains are the connected groups of the undirected ``rescheduledAppointmentId`` links
+    (ids may repeat, as in the guide's example, so every appointment with the named id is
+    linked). A chain without a live appointment contributes nothing.
+    """
+    chain = list(range(len(appointments)))
+
+    def root(index: int) -> int:
+        while chain[index] != index:
+            chain[index] = chain[chain[index]]
+            index = chain[index]
+        return index
+
+    by_id: dict[str, list[int]] = {}
+    for index, appointment in enumerate(appointments):
+        if appointment.appointment_id:
+            by_id.setdefault(appointment.appointment_id, []).append(index)
+    for index, appointment in enumerate(appointments):
+        for other in by_id.get(appointment.rescheduled_appointment_id or "", ()):
+            chain[root(other)] = root(index)
+    newest: dict[int, int] = {}
+    for index, appointment in enumerate(appointments):
+        if _is_live(appointment):
+            newest[root(index)] = index
+    return set(newest.values())
 
 
 def _window(appointment_time: AppointmentTime) -> Window:

@@ -18,6 +18,7 @@ from routing.cli.common import (
     positive_seconds,
 )
 from routing.cli.plan_cmd import make_plan, positive_int, show_and_write
+from routing.cli.tables import add_format_options
 from routing.config import ConfigError, Settings
 from routing.durations import load_durations
 from routing.roster import load_roster
@@ -52,7 +53,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="parallel searches (default 2)")
     parser.add_argument("--solution-limit", type=positive_int, metavar="N",
                         help="stop each search after N solutions (see plan --help)")
-    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    add_format_options(parser, "the plan as JSON")
     parser.add_argument("--strict", action="store_true",
                         help="exit with 10 when any job is unassigned")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")

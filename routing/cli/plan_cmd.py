@@ -18,21 +18,26 @@ from routing.cli.common import (
     StageReporter,
     add_geo_options,
     add_source_options,
+    day_timezone,
     duration_text,
     fetch_jobs,
     job_source,
     local_time,
     positive_seconds,
+    provider_outage,
     settings_from,
 )
 from routing.cli.exits import OK, UNASSIGNED
-from routing.cli.outputs import WRITERS, add_output_options, write_outputs
+from routing.cli.outputs import WRITERS, add_output_options, check_outputs, write_outputs
 from routing.cli.render import print_plan
+from routing.cli.tables import add_format_options, stdout_console
 from routing.config import ConfigError, Settings, record_file
 from routing.durations import BUILTIN, DurationTable, load_durations
 from routing.events import load_events
+from routing.geo import Geocoder, unreachable_providers
 from routing.plan import Plan, PlanInputs, RecordedFile, TravelSettings
 from routing.planner import plan_day
+from routing.reasons import ReasonCode
 from routing.replan import Change, Replan, ReplanError, replan_day
 from routing.roster import Roster, load_roster, parse_clock
 from routing.sources import JobSource
@@ -57,8 +62,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_geo_options(parser)
     add_replan_options(parser)
     add_output_options(parser)
-    parser.add_argument("--json", action="store_true",
-                        help="print the plan as JSON on stdout instead of tables")
+    add_format_options(parser, "the plan as JSON (what --out writes)")
     parser.add_argument("--strict", action="store_true",
                         help="exit with 10 when any job is unassigned")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
@@ -116,6 +120,7 @@ def positive_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_outputs(args)
     settings = settings_from(args)
     if settings.roster is None:
         raise ConfigError("a roster is needed: --roster FILE (or roster = in the config)")
@@ -128,22 +133,32 @@ def run(args: argparse.Namespace) -> int:
     if previous is not None:
         settings = reuse_settings(args, settings, previous, Console(stderr=True))
     durations = load_durations(settings.durations) if settings.durations else None
+    geocoder = settings.geocoder()
     with job_source(args, settings) as source:
         if previous is not None:
-            replanned = make_replan(args, settings, source, roster, durations, previous)
-            return show_and_write(replanned.plan, args, replanned)
-        plan = make_plan(args, settings, source, roster, durations)
-    return show_and_write(plan, args)
+            replanned = make_replan(args, settings, source, roster, durations, previous,
+                                    geocoder)
+            return _outage(geocoder, replanned.plan,
+                           show_and_write(replanned.plan, args, replanned))
+        plan = make_plan(args, settings, source, roster, durations, geocoder)
+    return _outage(geocoder, plan, show_and_write(plan, args))
+
+
+def _outage(geocoder: Geocoder, plan: Plan, code: int) -> int:
+    """Exit 5, the plan written, when a geocoding provider was given up on during it."""
+    not_geocoded = plan.summary.unassigned_by_reason.get(ReasonCode.NOT_GEOCODED, 0)
+    return provider_outage(unreachable_providers(geocoder), not_geocoded, code)
 
 
 def make_plan(args: argparse.Namespace, settings: Settings, source: JobSource, roster: Roster,
-              durations: DurationTable | None) -> Plan:
+              durations: DurationTable | None, geocoder: Geocoder | None = None) -> Plan:
     """Fetch, then plan, showing each stage on stderr."""
     report = StageReporter(Console(stderr=True), quiet=args.quiet)
-    tz = ZoneInfo(roster.timezone) if roster.timezone else roster.technicians[0].tz
+    tz = day_timezone(args, roster).tz
     jobs = fetch_jobs(source, args.date, tz, report)
     return plan_day(
-        jobs, roster, args.date, geocoder=settings.geocoder(), matrix=settings.travel_matrix(),
+        jobs, roster, args.date, geocoder=geocoder or settings.geocoder(),
+        matrix=settings.travel_matrix(),
         durations=durations, time_limit=settings.time_limit, on_time=settings.on_time,
         reassign=bool(getattr(args, "reassign", False)), objective=settings.objective,
         seed=settings.seed, progress=report, rejected=source.rejected,
@@ -259,7 +274,8 @@ def _changed_files(inputs: PlanInputs | None, update: dict[str, Any],
 
 
 def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
-                roster: Roster, durations: DurationTable | None, previous: Plan) -> Replan:
+                roster: Roster, durations: DurationTable | None, previous: Plan,
+                geocoder: Geocoder | None = None) -> Replan:
     """Read the events, fetch the jobs, re-plan ``previous`` from --now."""
     tz = ZoneInfo(previous.timezone)
     try:
@@ -270,7 +286,7 @@ def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
     report = StageReporter(Console(stderr=True), quiet=args.quiet)
     jobs = fetch_jobs(source, args.date, tz, report)
     return replan_day(
-        previous, jobs, roster, now, events=events, geocoder=settings.geocoder(),
+        previous, jobs, roster, now, events=events, geocoder=geocoder or settings.geocoder(),
         matrix=settings.travel_matrix(), durations=durations, time_limit=settings.time_limit,
         seed=settings.seed, progress=report, rejected=source.rejected,
         workers=settings.workers, solution_limit=settings.solution_limit,
@@ -297,10 +313,10 @@ def changes_table(changes: list[Change]) -> Table:
 
 
 def show_and_write(plan: Plan, args: argparse.Namespace, replanned: Replan | None = None) -> int:
-    if args.json:
+    if args.format == "json":
         sys.stdout.write((replanned.to_json() if replanned else plan.to_json()) + "\n")
     else:
-        console = Console()
+        console = stdout_console(args.format)
         print_plan(plan, console)
         if replanned is not None:
             console.print(changes_table(replanned.changes) if replanned.changes

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from routing.durations import DurationTable
 from routing.reasons import ReasonCode
 from routing.spapi.enums import ServiceLocationType
+from routing.spapi.models import ServiceJob
 from routing.visits import (
     JobRules,
     JobVisit,
@@ -18,11 +21,13 @@ from routing.visits import (
     Window,
     day_bounds,
     dedupe_jobs,
+    is_rescheduled,
     job_to_visit,
     jobs_to_visits,
 )
-from tests.routing.planning_helpers import appointment, job
+from tests.routing.planning_helpers import appointment, job, job_data
 
+GUIDE_EXAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "spapi" / "guide-examples"
 LA = ZoneInfo("America/Los_Angeles")
 DAY = date(2026, 3, 10)  # a Tuesday, PDT (UTC-7)
 TABLE = DurationTable(
@@ -115,6 +120,86 @@ def test_a_cancelled_appointment_does_not_hide_a_live_one() -> None:
         appointment("A2", "2026-03-10T18:00:00Z"),
     ]
     assert visit_of(job_to_visit(job(appointments=appts), rules())).appointment_id == "A2"
+
+
+def test_the_old_appointment_pointing_at_the_new_one_does_not_hide_it() -> None:
+    # The user guide's direction: the CANCELLED original carries rescheduledAppointmentId.
+    appts = [
+        appointment("OLD", "2026-03-10T15:00:00Z", status="CANCELLED", rescheduled="NEW"),
+        appointment("NEW", "2026-03-10T18:00:00Z"),
+    ]
+    visit = visit_of(job_to_visit(job(appointments=appts), rules()))
+    assert visit.appointment_id == "NEW"
+    assert visit.windows[0].start == utc("2026-03-10T18:00")
+
+
+def test_the_new_appointment_pointing_at_the_old_one_is_live() -> None:
+    appts = [
+        appointment("OLD", "2026-03-10T15:00:00Z", status="CANCELLED"),
+        appointment("NEW", "2026-03-10T18:00:00Z", rescheduled="OLD"),
+    ]
+    assert visit_of(job_to_visit(job(appointments=appts), rules())).appointment_id == "NEW"
+
+
+@pytest.mark.parametrize("status", ["CANCELLED", "COMPLETED"])
+@pytest.mark.parametrize("listed_first", ["active", "other"])
+def test_an_active_appointment_is_never_superseded_by_a_dead_one(
+    status: str, listed_first: str
+) -> None:
+    live = appointment("LIVE", "2026-03-10T18:00:00Z", rescheduled="DEAD")
+    dead = appointment("DEAD", "2026-03-10T15:00:00Z", status=status, rescheduled="LIVE")
+    appts = [live, dead] if listed_first == "active" else [dead, live]
+    assert visit_of(job_to_visit(job(appointments=appts), rules())).appointment_id == "LIVE"
+
+
+@pytest.mark.parametrize("direction", ["old_to_new", "new_to_old"])
+def test_a_chain_of_three_reschedules_ends_at_the_active_one(direction: str) -> None:
+    ids = ["A1", "A2", "A3"]
+    starts = ["2026-03-10T15:00:00Z", "2026-03-11T16:00:00Z", "2026-03-10T21:00:00Z"]
+    statuses = ["CANCELLED", "CANCELLED", "ACTIVE"]
+    appts = []
+    for position, (appointment_id, start, status) in enumerate(
+        zip(ids, starts, statuses, strict=True)
+    ):
+        if direction == "old_to_new":
+            target = ids[position + 1] if position + 1 < len(ids) else None
+        else:
+            target = ids[position - 1] if position else None
+        appts.append(appointment(appointment_id, start, status=status, rescheduled=target))
+    visit = visit_of(job_to_visit(job(appointments=appts), rules()))
+    assert visit.appointment_id == "A3"
+    assert visit.windows[0].start == utc("2026-03-10T21:00")
+
+
+@pytest.mark.parametrize("pointer_on", ["old", "new"])
+def test_a_rescheduled_appointment_is_recognised_from_either_end(pointer_on: str) -> None:
+    old = appointment("OLD", "2026-03-10T15:00:00Z", status="CANCELLED",
+                      rescheduled="NEW" if pointer_on == "old" else None)
+    new = appointment("NEW", "2026-03-10T18:00:00Z",
+                      rescheduled="OLD" if pointer_on == "new" else None)
+    alone = appointment("ALONE", "2026-03-10T18:00:00Z")
+    parsed = ServiceJob.model_validate(job_data(appointments=[old, new, alone]))
+    assert parsed.appointments is not None
+    assert [is_rescheduled(parsed, a) for a in parsed.appointments] == [True, True, False]
+
+
+def test_a_stale_active_copy_in_a_chain_gives_way_to_the_newest() -> None:
+    # A1 was never marked cancelled, but the chain A1 - A2 - A3 moved the visit on.
+    appts = [
+        appointment("A1", "2026-03-10T15:00:00Z", rescheduled="A2"),
+        appointment("A2", "2026-03-10T16:00:00Z", status="CANCELLED", rescheduled="A3"),
+        appointment("A3", "2026-03-10T21:00:00Z"),
+    ]
+    assert visit_of(job_to_visit(job(appointments=appts), rules())).appointment_id == "A3"
+
+
+def test_the_guides_rescheduled_example_plans_its_active_appointment() -> None:
+    path = GUIDE_EXAMPLES / "5-rescheduled-appointment.json"
+    example = ServiceJob.model_validate(json.loads(path.read_text(encoding="utf-8"))["payload"])
+    visit = visit_of(job_to_visit(example, rules(day=date(2020, 1, 1), tz=ZoneInfo("UTC"))))
+    assert visit.windows[0].start == datetime(2020, 1, 1, 6, 38, 56, 961000, tzinfo=UTC)
+    cancelled_day = rules(day=date(2020, 1, 31), tz=ZoneInfo("UTC"))
+    assert reason_of(job_to_visit(example, cancelled_day)) == ReasonCode.NO_WINDOW_ON_DATE
 
 
 def test_pending_job_with_preferred_times_becomes_one_visit_with_several_windows() -> None:

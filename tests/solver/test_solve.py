@@ -1,5 +1,6 @@
 """Behaviour of solve() on small crafted problems; every solution goes through verify()."""
 
+import importlib
 import subprocess
 import sys
 from dataclasses import replace
@@ -20,12 +21,22 @@ from solver import (
     solve,
     verify,
 )
+from solver.search import SearchConfig
 from tests.solver._make import DAY, line, problem, tech, visit
 
 HOUR = 3600
 
 
+TINY = 0.3
+"""Seconds for a problem whose search cannot reach the solution limit."""
+
+
 def run(p: Problem, **kw: object) -> Solution:
+    """Solve deterministically (one worker, a solution limit) and verify.
+
+    Guided local search on a problem of one or two visits never finds 200 solutions, so
+    such tests pass ``time_limit=TINY``: any solution of theirs is checked, not its cost.
+    """
     kw.setdefault("time_limit", 3)
     kw.setdefault("workers", 1)
     kw.setdefault("solution_limit", 200)
@@ -130,7 +141,7 @@ def test_more_visits_beat_less_travel() -> None:
 def test_multiple_windows_use_a_later_window() -> None:
     # 50 min away: the first window is unreachable, the second one is used.
     v = visit("a", 5, windows=[(0, 600), (2 * HOUR, 3 * HOUR)])
-    s = run(problem([v], [tech("t")]))
+    s = run(problem([v], [tech("t")]), time_limit=TINY)
     assert 2 * HOUR <= s.routes[0].stops[0].start <= 3 * HOUR
 
 
@@ -144,7 +155,7 @@ def test_multiple_windows_never_start_in_a_gap() -> None:
 
 def test_shift_bounds_the_route() -> None:
     shift = TimeWindow(2 * HOUR, 6 * HOUR)
-    s = run(problem([visit("a", 3)], [tech("t", shift=shift)]))
+    s = run(problem([visit("a", 3)], [tech("t", shift=shift)]), time_limit=TINY)
     route = s.routes[0]
     assert route.start_time >= 2 * HOUR and route.end_time <= 6 * HOUR
 
@@ -331,7 +342,7 @@ def test_no_visits_and_bad_arguments() -> None:
 
 def test_visits_without_windows_may_start_any_time_in_the_horizon() -> None:
     v = Visit(id="a", location=1, duration=600, windows=())
-    s = run(problem([v], [tech("t", shift=TimeWindow(HOUR, DAY.end))]))
+    s = run(problem([v], [tech("t", shift=TimeWindow(HOUR, DAY.end))]), time_limit=TINY)
     assert s.routes[0].stops[0].start >= HOUR + 600
 
 
@@ -380,3 +391,19 @@ def test_a_script_without_a_main_guard_can_use_two_workers(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "2"
     assert "Traceback" not in done.stderr and "Error" not in done.stderr
+
+
+def test_a_first_solution_is_still_found_when_the_construction_share_runs_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A short limit on a busy machine leaves the construction too little time: the rest of
+    the time must still find a first solution rather than none."""
+    monkeypatch.setattr(importlib.import_module("solver.solve"), "CONFIGS",
+                        (SearchConfig(construct_share=1e-9),))
+    rng = np.random.default_rng(5)
+    lunch = (Break(TimeWindow(3 * HOUR, 4 * HOUR), 1800),)
+    visits = [visit(str(i), i, windows=[(0, 5 * HOUR)]) for i in range(1, 41)]
+    p = problem(visits, [tech(f"t{k}", breaks=lunch) for k in range(4)],
+                positions=rng.integers(0, 60, size=41).tolist())
+    s = run(p, time_limit=1.0, solution_limit=None)
+    assert not s.unassigned

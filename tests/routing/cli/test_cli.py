@@ -7,12 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from routing.cli import main
+from routing.cli import common, main
 from routing.cli.exits import BAD_INPUT, SPAPI, UNASSIGNED, USAGE
 from routing.plan import Plan
 from routing.spapi.emulator import Emulator
@@ -156,6 +157,9 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_a_500_from_amazon_is_exit_4(capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CLI's own policy (6 attempts), its waits cut to milliseconds.
+    monkeypatch.setattr(common, "SPAPI_RETRY", replace(common.SPAPI_RETRY, base_delay=0.001,
+                                                       max_delay=0.002))
     with Emulator.from_file(EXAMPLES / "jobs.json", enforce_rate_limits=False) as emulator:
         emulator.faults.inject("getServiceJobs", 500, count=100)
         monkeypatch.setenv("SP_API_REFRESH_TOKEN", "emulator-refresh")
@@ -165,7 +169,8 @@ def test_a_500_from_amazon_is_exit_4(capsys: pytest.CaptureFixture[str],
         code, _, err = run(capsys, "plan", "--date", DAY, "--roster",
                            str(EXAMPLES / "roster.yaml"), "--endpoint", emulator.url, "-q")
     assert code == SPAPI
-    assert "HTTP 500" in err and "Traceback" not in err
+    assert "HTTP 500" in err and "after 6 attempts" in err and "Traceback" not in err
+    assert [c.status for c in emulator.calls if c.operation == "getServiceJobs"] == [500] * 6
 
 
 def test_missing_credentials_name_the_variables(capsys: pytest.CaptureFixture[str],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,8 @@ from routing.spapi.models import (
 )
 
 SERVICES_JSON = Path(__file__).resolve().parents[3] / ".." / "shared" / "spapi" / "services.json"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GUIDE_EXAMPLES = SERVICES_JSON.parent / "guide-examples"
+"""The user guide's seven example responses, as printed (see their README)."""
 OPERATIONS = (
     "getServiceJobs",
     "getServiceJobByServiceJobId",
@@ -127,7 +127,7 @@ def _sample(schema: dict[str, Any]) -> Any:
 
 
 def _fixture(name: str) -> dict[str, Any]:
-    with (FIXTURES / name).open(encoding="utf-8") as f:
+    with (GUIDE_EXAMPLES / name).open(encoding="utf-8") as f:
         body: dict[str, Any] = json.load(f)
     return body
 
@@ -294,7 +294,7 @@ def test_query_enums_are_the_models() -> None:
 
 
 def test_unknown_enum_values_are_kept_and_recognisable() -> None:
-    wire = _fixture("completed_job_with_poa.json")["payload"]
+    wire = _fixture("6-completed-job.json")["payload"]
     wire["serviceJobStatus"] = "AWAITING_PARTS"
     wire["appointments"][0]["appointmentStatus"] = "ON_HOLD"
     wire["appointments"][0]["poa"]["poaType"] = "PHOTO"
@@ -318,7 +318,7 @@ def test_known_enum_values_are_the_members() -> None:
 
 
 def test_unknown_fields_are_kept() -> None:
-    wire = _fixture("active_appointment.json")
+    wire = _fixture("3-active-appointment.json")
     wire["newTopLevel"] = {"x": 1}
     wire["payload"]["jobPriority"] = "HIGH"
     wire["payload"]["appointments"][0]["appointmentTime"]["arrivalWindowMinutes"] = 30
@@ -427,98 +427,98 @@ def test_assign_request_wire_shape() -> None:
 
 
 def test_unauthorized_job() -> None:
-    parsed = GetServiceJobByServiceJobIdResponse.model_validate(_fixture("unauthorized_job.json"))
+    parsed = GetServiceJobByServiceJobIdResponse.model_validate(
+        _fixture("1-unauthorized-job.json"))
     assert parsed.payload is None
     assert parsed.errors is not None
     (error,) = parsed.errors
-    assert error.code == "Unauthorized"
-    assert error.message == "Access to requested resource is denied."
-    assert error.details == ""
+    assert error.code == "InvalidInput"  # not "Unauthorized", as printed in the guide
+    assert error.message == "User is not authorized to view the service job details"
+    assert error.details is None
 
 
 def test_active_job_without_appointment() -> None:
-    job = _job("active_job_no_appointment.json")
+    job = _job("2-pending-schedule-preferred-times.json")
     assert job.service_job_status is ServiceJobStatus.PENDING_SCHEDULE
     assert job.appointments is None
     assert job.preferred_appointment_times is not None
     assert [(t.start_time, t.duration_in_minutes) for t in job.preferred_appointment_times] == [
-        (datetime(2024, 3, 9, 16, 0, tzinfo=UTC), 120),
-        (datetime(2024, 3, 10, 20, 0, tzinfo=UTC), 120),
+        (datetime(2020, 1, 31, 6, 38, 56, 961000, tzinfo=UTC), 60),
     ]
+    assert job.create_time == datetime(2020, 1, 29, 6, 38, 56, 960000, tzinfo=UTC)
     assert job.scope_of_work is not None
-    assert job.scope_of_work.required_skills == ["TV_MOUNTING", "DRYWALL"]
+    assert job.scope_of_work.required_skills == ["skillExample"]
     assert job.service_location is not None and job.service_location.address is not None
     assert job.service_location.service_location_type is ServiceLocationType.IN_HOME
-    assert job.service_location.address.address_line1 == "1200 12th Ave S"
-    assert job.service_location.address.postal_code == "98144"
-    assert job.payments is not None and job.payments[0].amount is not None
-    assert job.payments[0].amount.value == Decimal("129.99")
-    assert job.associated_items is not None
-    delivery = job.associated_items[0].item_delivery
-    assert delivery is not None and delivery.item_delivery_promise is not None
-    assert delivery.item_delivery_promise.end_time == datetime(2024, 3, 8, 3, 0, tzinfo=UTC)
+    assert job.service_location.address.address_line1 == "addressLineExample"
+    assert job.buyer is not None and job.buyer.is_prime_member is True
 
 
 def test_active_appointment() -> None:
-    job = _job("active_appointment.json")
+    job = _job("3-active-appointment.json")
     assert job.service_job_status is ServiceJobStatus.NOT_SERVICED
     assert job.appointments is not None
     (appointment,) = job.appointments
     assert appointment.appointment_status is AppointmentStatus.ACTIVE
     assert appointment.rescheduled_appointment_id is None
-    assert appointment.assigned_technicians is not None
-    assert [t.technician_id for t in appointment.assigned_technicians] == ["TECH0001"]
+    assert appointment.assigned_technicians is None
+    assert appointment.appointment_time is not None
+    assert appointment.appointment_time.duration_in_minutes == 60
 
 
 def test_cancelled_appointment() -> None:
-    job = _job("cancelled_appointment.json")
-    assert job.service_job_status is ServiceJobStatus.NOT_SERVICED
+    job = _job("4-cancelled-appointment.json")
+    assert job.service_job_status is ServiceJobStatus.NOT_FULFILLABLE
     assert job.appointments is not None
     assert [a.appointment_status for a in job.appointments] == [AppointmentStatus.CANCELLED]
 
 
-def test_rescheduled_appointment_chain() -> None:
-    job = _job("rescheduled_appointment.json")
+def test_rescheduled_appointment_pointer_sits_on_the_cancelled_one() -> None:
+    job = _job("5-rescheduled-appointment.json")
     assert job.appointments is not None
-    by_status = {a.appointment_status: a for a in job.appointments}
-    original = by_status[AppointmentStatus.CANCELLED]
-    replacement = by_status[AppointmentStatus.ACTIVE]
-    assert original.appointment_id is not None
-    assert replacement.appointment_id != original.appointment_id
-    assert replacement.rescheduled_appointment_id == original.appointment_id
-    assert original.rescheduled_appointment_id is None
-    assert replacement.appointment_time is not None and original.appointment_time is not None
-    assert replacement.appointment_time.start_time > original.appointment_time.start_time
+    cancelled, active = job.appointments
+    assert cancelled.appointment_status is AppointmentStatus.CANCELLED
+    assert active.appointment_status is AppointmentStatus.ACTIVE
+    assert cancelled.rescheduled_appointment_id == "rescheduledAppointmentIdExample"
+    assert active.rescheduled_appointment_id is None
+    assert cancelled.appointment_id == active.appointment_id == "appointmentIdExample"
+    assert active.appointment_time is not None and cancelled.appointment_time is not None
+    assert active.appointment_time.start_time == datetime(2020, 1, 1, 6, 38, 56, 961000, tzinfo=UTC)
+    assert cancelled.appointment_time.start_time.date().isoformat() == "2020-01-31"
 
 
 def test_completed_job_with_proof_of_appointment() -> None:
-    job = _job("completed_job_with_poa.json")
+    job = _job("6-completed-job.json")
     assert job.service_job_status is ServiceJobStatus.COMPLETED
     assert job.appointments is not None
     (appointment,) = job.appointments
     assert appointment.appointment_status is AppointmentStatus.COMPLETED
+    assert appointment.assigned_technicians is not None
+    assert [t.technician_id for t in appointment.assigned_technicians] == ["technicianIdExample"]
     poa = appointment.poa
     assert poa is not None
     assert poa.poa_type is PoaType.CUSTOMER_SIGNATURE
-    assert poa.uploading_technician == "TECH0001"
-    assert poa.upload_time == datetime(2024, 3, 9, 17, 49, 31, tzinfo=UTC)
+    assert poa.uploading_technician == "technicianIdExample"
+    assert poa.upload_time == datetime(2020, 1, 31, 8, 38, 56, 961000, tzinfo=UTC)
     assert poa.technicians is not None
-    assert [t.name for t in poa.technicians] == ["Sam Rivera", "Alex Chen"]
+    assert [t.name for t in poa.technicians] == ["nameExample"]
     assert poa.appointment_time is not None
-    assert poa.appointment_time.duration_in_minutes == 95
+    assert poa.appointment_time.duration_in_minutes == 60
     assert poa.uploading_technician in {t.technician_id for t in poa.technicians}
 
 
 def test_cancelled_job() -> None:
-    job = _job("cancelled_job.json")
+    job = _job("7-cancelled-job.json")
     assert job.service_job_status is ServiceJobStatus.CANCELLED
     assert job.appointments is not None
     assert all(a.appointment_status is AppointmentStatus.CANCELLED for a in job.appointments)
-    assert job.associated_items is not None
-    assert job.associated_items[0].item_status is ItemStatus.CANCELLED
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.json")))
-def test_fixture_round_trips_exactly(name: str) -> None:
+def test_the_guide_has_seven_examples() -> None:
+    assert len(list(GUIDE_EXAMPLES.glob("*.json"))) == 7
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in GUIDE_EXAMPLES.glob("*.json")))
+def test_guide_example_round_trips_exactly(name: str) -> None:
     body = _fixture(name)
     assert GetServiceJobByServiceJobIdResponse.model_validate(body).to_wire() == body
