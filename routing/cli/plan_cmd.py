@@ -101,7 +101,9 @@ def add_replan_options(parser: argparse.ArgumentParser) -> None:
         "re-planning mid-day",
         "keep what is done or under way in a saved plan, re-plan the rest from --now")
     group.add_argument("--replan", type=Path, metavar="PLAN",
-                       help="the day's plan as saved with --out (JSON)")
+                       help="the day's plan as saved with --out (JSON); its recorded settings "
+                            "(durations, overrides, geocoders, travel times, time limit, seed, "
+                            "workers, solution limit) are reused unless a flag is given")
     group.add_argument("--now", metavar="HH:MM",
                        help="the local time to re-plan from (needs --replan)")
     group.add_argument("--events", type=Path, metavar="FILE",
