@@ -45,6 +45,11 @@ GREEDY_START_MIN = 200
 """From this many visits on, searches start from `construct.insertion_routes` instead of an
 OR-Tools first-solution heuristic (too slow on large problems with windows and breaks)."""
 
+GREEDY_ONLY_MAX = 3
+"""Up to this many visits, greedy descent replaces guided local search: its moves reach
+every arrangement of so few visits, and guided local search, finding no new solutions,
+would never reach a solution limit and always spend the whole time limit instead."""
+
 CONFIGS: tuple[SearchConfig, ...] = (
     SearchConfig(),
     SearchConfig(first_solution=_FS.SAVINGS),
@@ -114,8 +119,10 @@ def run(task: SearchTask) -> RawSolution | None:
         initial = insertion_routes(task.data, improve_until, task.seed)
     remaining = task.deadline - clock.time()
     share = 1.0 if task.solution_limit is not None else config.construct_share
+    tiny = len(task.data.visits) <= GREEDY_ONLY_MAX
     params = parameters(remaining * share, first_solution=config.first_solution,
-                        gls_lambda=config.gls_lambda, solution_limit=task.solution_limit)
+                        gls_lambda=None if tiny else config.gls_lambda,
+                        solution_limit=task.solution_limit)
     assignment = None
     routing.CloseModelWithParameters(params)  # once: restores and locks need a closed model
     if initial is not None:

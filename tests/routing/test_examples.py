@@ -311,7 +311,8 @@ def test_the_example_day_is_feasible_but_tight(raw: dict[str, Any], roster: Rost
     plan = plan_day(
         jobs.jobs, roster, PLAN_DAY,
         geocoder=default_geocoder(overrides=EXAMPLES / "geocode_overrides.csv"),
-        durations=load_durations(EXAMPLES / "durations.yaml"), time_limit=3,
+        durations=load_durations(EXAMPLES / "durations.yaml"),
+        time_limit=60, workers=1, solution_limit=20,  # the same plan however loaded the machine
     )
     reasons = Counter(str(u.reason) for u in plan.unassigned)
     for code in ("not_plannable_status", "no_window_on_date", "no_skilled_technician",

@@ -36,10 +36,6 @@ from tests.routing.planning_helpers import BELLEVUE, job, job_data, roster, tech
 from tests.routing.test_plan import small_plan
 from tests.routing.test_planner import BOOK, DAY, LA, TABLE, window
 
-OPTIONS: dict[str, Any] = {
-    "geocoder": BOOK, "matrix": HaversineMatrix(), "durations": TABLE, "time_limit": 1.0,
-    "workers": 1,
-}
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 REPRODUCIBLE = ["--workers", "1", "--seed", "0", "--solution-limit", "5", "--time-limit", "60"]
@@ -47,6 +43,9 @@ REPRODUCIBLE = ["--workers", "1", "--seed", "0", "--solution-limit", "5", "--tim
 every run, however loaded the machine (a time limit alone stops at a moment that varies)."""
 SEARCH: dict[str, Any] = {"workers": 1, "seed": 0, "solution_limit": 5, "time_limit": 60.0}
 """The same for ``plan_day`` and ``replan_day`` on the example day."""
+OPTIONS: dict[str, Any] = {
+    "geocoder": BOOK, "matrix": HaversineMatrix(), "durations": TABLE, **SEARCH,
+}
 
 
 def at(hour: int, minute: int = 0) -> datetime:
