@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from routing.audit.engine import Audit
-from routing.audit.metrics import Metric, Polarity, Tally, crosses
+from routing.audit.metrics import Metric, Polarity, Rate, Tally, crosses
 
 __all__ = [
     "AppointmentFindings",
@@ -31,6 +31,7 @@ __all__ = [
     "TechnicianMetrics",
     "build_report",
     "schema_text",
+    "weekly",
 ]
 
 
@@ -151,11 +152,28 @@ def build_report(audit: Audit) -> AuditReport:
     return report.model_copy(update={"technicians": worst_first})
 
 
-def _metrics(tally: Tally) -> Metrics:
+def weekly(report: AuditReport) -> dict[str, Metrics]:
+    """The days' counts summed per ISO week (``2026-W10``); rates recomputed, not averaged."""
+    sums: dict[str, dict[Metric, list[int]]] = {}
+    for day in report.days:
+        week = "{}-W{:02d}".format(*day.date.isocalendar()[:2])
+        counts = sums.setdefault(week, {})
+        for metric, value in day.metrics.items():
+            total = counts.setdefault(metric, [0, 0])
+            total[0] += value.numerator
+            total[1] += value.denominator
     return {
-        metric: RateValue(numerator=r.numerator, denominator=r.denominator, rate=r.rate)
-        for metric, r in tally.rates().items()
+        week: {m: _rate_value(Rate(n, d)) for m, (n, d) in counts.items()}
+        for week, counts in sums.items()
     }
+
+
+def _rate_value(rate: Rate) -> RateValue:
+    return RateValue(numerator=rate.numerator, denominator=rate.denominator, rate=rate.rate)
+
+
+def _metrics(tally: Tally) -> Metrics:
+    return {metric: _rate_value(rate) for metric, rate in tally.rates().items()}
 
 
 def _badness(report: AuditReport, technician: TechnicianMetrics) -> tuple[int, float, str]:
