@@ -21,8 +21,10 @@ the per-skill duration ratios are kept, not the jobs.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -45,6 +47,9 @@ TechnicianDay = tuple[str | None, date]
 
 _K = TypeVar("_K")
 
+_FAULTS = frozenset(m for m in Metric if m.polarity is Polarity.FAULT)
+_GOODS = frozenset(m for m in Metric if m.polarity is Polarity.GOOD)
+
 _DUE_STATUSES = (AppointmentStatus.ACTIVE, AppointmentStatus.COMPLETED, None)
 
 
@@ -65,7 +70,7 @@ class AuditSettings:
     """Reason codes that make a reschedule routeplan sent the provider's; None = any."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is built slower, 100,000 times
 class AppointmentAudit:
     """One audited appointment and the metrics it fails (its findings)."""
 
@@ -114,7 +119,7 @@ class Audit:
 
 @dataclass(slots=True)
 class _Visit:
-    """What the metrics need of one appointment."""
+    """What the metrics need of one appointment, worked out once (see the module doc)."""
 
     appointment: Appointment
     window: Window
@@ -124,39 +129,30 @@ class _Visit:
     sent: SentRecord | None
     planned: PlannedStop | None
     replaced: bool
-    audit: AppointmentAudit | None
+    arrival: datetime | None
+    start: datetime | None
+    completion: datetime | None
+    outcome: VisitOutcome | None
+    completed: bool
+    tally: Tally | None = None
+    """Of the visit's technician-day; None outside the period."""
+    audit: AppointmentAudit | None = None
     """None outside the period: such an appointment still shapes its job, but is not counted."""
 
-    @property
-    def arrival(self) -> datetime | None:
-        if self.row is not None and self.row.arrived_at is not None:
-            return self.row.arrived_at
-        return self.sent.fulfillment_start if self.sent is not None else None
 
-    @property
-    def start(self) -> datetime | None:
-        started = self.row.started_at if self.row is not None else None
-        return started or self.arrival
-
-    @property
-    def completion(self) -> datetime | None:
-        if self.row is not None and self.row.finished_at is not None:
-            return self.row.finished_at
-        if self.sent is not None and self.sent.fulfillment_end is not None:
-            return self.sent.fulfillment_end
-        poa = self.appointment.poa
-        return poa.upload_time if poa is not None else None
-
-    @property
-    def outcome(self) -> VisitOutcome | None:
-        return self.row.outcome if self.row is not None else None
-
-    @property
-    def completed(self) -> bool:
-        return (
-            self.appointment.appointment_status == AppointmentStatus.COMPLETED
-            or self.outcome is VisitOutcome.COMPLETED
-        )
+def _times(
+    appointment: Appointment, row: VisitRow | None, sent: SentRecord | None
+) -> tuple[datetime | None, datetime | None, datetime | None]:
+    """Arrival, start and completion, each from the best source that has it."""
+    arrival = row.arrived_at if row is not None else None
+    completion = row.finished_at if row is not None else None
+    if sent is not None:
+        arrival = arrival or sent.fulfillment_start
+        completion = completion or sent.fulfillment_end
+    if completion is None and appointment.poa is not None:
+        completion = appointment.poa.upload_time
+    start = (row.started_at if row is not None else None) or arrival
+    return arrival, start, completion
 
 
 def audit_jobs(
@@ -173,9 +169,23 @@ def audit_jobs(
     ``jobs`` is read once, one job at a time, so it may be a generator over a large file.
     """
     auditor = _Auditor(settings, visits, sent, PlanIndex.from_plans(plans), zones)
-    for job in jobs:
-        auditor.job(job)
+    with _without_cycle_collection():
+        for job in jobs:
+            auditor.job(job)
     return auditor.finish()
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The pass makes no reference cycles but keeps every appointment's record alive, so
+    the cycle collector would rescan a growing heap again and again for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Auditor:
@@ -243,11 +253,16 @@ class _Auditor:
                 f"job {job_id} appointment {appointment_id or f'#{index}'}: unknown status "
                 f"{status}; it counts only as an appointment"
             )
+        outcome = row.outcome if row is not None else None
         visit = _Visit(
             appointment, window, local_date, technician, row, sent,
-            self.plans.stop_for(job_id, appointment_id), replaced, None,
+            self.plans.stop_for(job_id, appointment_id), replaced, *_times(appointment, row, sent),
+            outcome, status == AppointmentStatus.COMPLETED or outcome is VisitOutcome.COMPLETED,
         )
         if self.settings.start <= local_date <= self.settings.end:
+            visit.tally = self.tallies.get((technician, local_date))
+            if visit.tally is None:
+                visit.tally = self.tallies[(technician, local_date)] = Tally()
             visit.audit = AppointmentAudit(
                 job_id, appointment.appointment_id, technician, local_date, window,
                 visit.arrival, visit.completion, [],
@@ -277,14 +292,11 @@ class _Auditor:
 
     # --- the metrics -----------------------------------------------------------------------
 
-    def _count(self, visit: _Visit, metric: Metric, hit: bool) -> None:
-        assert visit.audit is not None
-        tally = self.tallies.get((visit.technician, visit.local_date))
-        if tally is None:
-            tally = self.tallies[(visit.technician, visit.local_date)] = Tally()
-        tally.count(metric, hit)
-        polarity = metric.polarity
-        if (polarity is Polarity.FAULT and hit) or (polarity is Polarity.GOOD and not hit):
+    @staticmethod
+    def _count(visit: _Visit, metric: Metric, hit: bool) -> None:
+        assert visit.tally is not None and visit.audit is not None
+        visit.tally.count(metric, hit)
+        if (metric in _FAULTS) if hit else (metric in _GOODS):
             visit.audit.findings.append(metric)
 
     def _appointment_metrics(self, job: ServiceJob, visit: _Visit) -> None:
@@ -349,8 +361,8 @@ class _Auditor:
     def _duration_sample(
         self, job: ServiceJob, visit: _Visit, actual: int, planned: float
     ) -> None:
-        tally = self.tallies[(visit.technician, visit.local_date)]
-        tally.add(Metric.DURATION_RATIO, actual, round(planned))
+        assert visit.tally is not None
+        visit.tally.add(Metric.DURATION_RATIO, actual, round(planned))
         scope = job.scope_of_work
         for skill in (scope.required_skills if scope is not None else None) or ["(none)"]:
             self.samples[skill].append(actual / planned)

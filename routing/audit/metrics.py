@@ -123,7 +123,11 @@ class Tally:
 
     def count(self, metric: Metric, hit: bool) -> None:
         """One more in the denominator, and in the numerator when ``hit``."""
-        self.add(metric, int(hit), 1)
+        counts = self._counts.get(metric)
+        if counts is None:
+            counts = self._counts[metric] = [0, 0]
+        counts[0] += hit
+        counts[1] += 1
 
     def add(self, metric: Metric, numerator: int, denominator: int) -> None:
         counts = self._counts.setdefault(metric, [0, 0])
@@ -131,8 +135,14 @@ class Tally:
         counts[1] += denominator
 
     def merge(self, other: Tally) -> None:
+        mine = self._counts
         for metric, (numerator, denominator) in other._counts.items():
-            self.add(metric, numerator, denominator)
+            counts = mine.get(metric)
+            if counts is None:
+                mine[metric] = [numerator, denominator]
+            else:
+                counts[0] += numerator
+                counts[1] += denominator
 
     def rate(self, metric: Metric) -> Rate:
         numerator, denominator = self._counts.get(metric, (0, 0))
