@@ -13,6 +13,7 @@ from routing.audit.html_out import render_html
 from routing.audit.inputs import PlanIndex, PlannedStop, SentRecord
 from routing.audit.metrics import (
     AMAZON_THRESHOLDS,
+    HEADLINE_METRICS,
     Metric,
     Polarity,
     Rate,
@@ -35,6 +36,7 @@ from routing.audit.zones import JobZones
 
 __all__ = [
     "AMAZON_THRESHOLDS",
+    "HEADLINE_METRICS",
     "AppointmentAudit",
     "Audit",
     "AuditReport",

@@ -12,23 +12,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from routing.audit.charts import technician_chart, weekly_chart
-from routing.audit.metrics import Metric, crosses
+from routing.audit.metrics import HEADLINE_METRICS, Metric, crosses
 from routing.audit.report import AuditReport, Metrics, RateValue
 
 __all__ = ["Markup", "el", "render_html"]
 
 FINDINGS_SHOWN = 2000
 """Rows of the findings table; the JSON and CSV have them all."""
-
-_KEY_METRICS = (
-    Metric.LATE_START,
-    Metric.LATE_COMPLETION,
-    Metric.CANCELLATION_AFTER_ASSIGNMENT,
-    Metric.RESCHEDULE,
-    Metric.ON_TIME_ARRIVAL,
-    Metric.TECHNICIAN_NO_SHOW,
-    Metric.FULFILLMENT_BREAK,
-)
 
 _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
@@ -106,7 +96,7 @@ def _overall_table(report: AuditReport) -> Markup:
 
 def _technician_table(report: AuditReport) -> Markup:
     header = el("tr", el("th", "technician"), el("th", "name"),
-                *(el("th", m.value) for m in _KEY_METRICS))
+                *(el("th", m.value) for m in HEADLINE_METRICS))
     rows = [
         el("tr", el("td", t.technician_id), el("td", t.name or ""),
            *_rate_cells(report, t.metrics))
@@ -116,7 +106,7 @@ def _technician_table(report: AuditReport) -> Markup:
 
 
 def _rate_cells(report: AuditReport, metrics: Metrics) -> Iterable[Markup]:
-    return (_rate_cell(m, metrics[m], report.thresholds.get(m)) for m in _KEY_METRICS)
+    return (_rate_cell(m, metrics[m], report.thresholds.get(m)) for m in HEADLINE_METRICS)
 
 
 def _findings_table(report: AuditReport) -> Markup:

@@ -16,6 +16,7 @@ from routing.errors import RoutingError
 
 __all__ = [
     "AMAZON_THRESHOLDS",
+    "HEADLINE_METRICS",
     "Metric",
     "Polarity",
     "Rate",
@@ -93,6 +94,17 @@ AMAZON_THRESHOLDS: Mapping[Metric, float] = {
     Metric.RESCHEDULE: 0.10,
 }
 """Seller Central "Service Level Requirements and Metrics": alert above these rates."""
+
+HEADLINE_METRICS = (
+    Metric.LATE_START,
+    Metric.LATE_COMPLETION,
+    Metric.CANCELLATION_AFTER_ASSIGNMENT,
+    Metric.RESCHEDULE,
+    Metric.ON_TIME_ARRIVAL,
+    Metric.TECHNICIAN_NO_SHOW,
+    Metric.FULFILLMENT_BREAK,
+)
+"""The columns of a per-technician table: Amazon's four, then the guide's."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from routing.audit import (
     AMAZON_THRESHOLDS,
+    HEADLINE_METRICS,
     AuditReport,
     AuditSettings,
     Grouping,
@@ -44,16 +45,6 @@ examples:
   routeplan audit --from 2026-11-01 --to 2026-11-30 --source jobs.json --html audit.html \\
       --fail-on 'late_start>10%,technician_no_show>2%'
 """
-
-_SHOWN = (
-    Metric.LATE_START,
-    Metric.LATE_COMPLETION,
-    Metric.CANCELLATION_AFTER_ASSIGNMENT,
-    Metric.RESCHEDULE,
-    Metric.ON_TIME_ARRIVAL,
-    Metric.TECHNICIAN_NO_SHOW,
-    Metric.FULFILLMENT_BREAK,
-)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -139,14 +130,14 @@ def _print(report: AuditReport, details: bool) -> None:
     table = Table(title=f"Audit {report.period.from_} to {report.period.to} "
                         f"({report.period.timezone}), worst first; ! = threshold crossed")
     table.add_column("technician")
-    for metric in _SHOWN:
+    for metric in HEADLINE_METRICS:
         table.add_column(metric.value, justify="right")
     rows = [("(all)", report.overall)] + [
         (t.name or t.technician_id, t.metrics) for t in report.technicians
     ]
     for label, metrics in rows:
         cells = []
-        for metric in _SHOWN:
+        for metric in HEADLINE_METRICS:
             value = metrics[metric]
             shown = "–" if value.rate is None else f"{100 * value.rate:.1f}%"
             mark = "!" if crosses(metric, value.rate, report.thresholds.get(metric)) else ""
