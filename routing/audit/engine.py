@@ -427,6 +427,8 @@ class _Auditor:
 def _replaced(appointments: list[Appointment]) -> set[int]:
     """Indices of appointments another of their chain took over from."""
     replaced: set[int] = set()
+    if len(appointments) < 2:  # most jobs: nothing to link
+        return replaced
     for chain in reschedule_chains(appointments):
         if len(chain) > 1:
             replaced.update(chain)
