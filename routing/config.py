@@ -9,6 +9,7 @@ settings: they come from the environment (``SP_API_REFRESH_TOKEN``, ``LWA_APP_ID
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from routing.datafile import describe_validation_error, dotted_path, read_data_file
+from routing.durations import DurationTable
 from routing.errors import RoutingError
 from routing.geo import (
     Gazetteer,
@@ -30,6 +32,7 @@ from routing.geo import (
     OsrmMatrix,
     OverrideGeocoder,
 )
+from routing.plan import PlanInputs, RecordedFile, TravelSettings
 
 ENV_PREFIX = "ROUTEPLAN_"
 CONFIG_NAME = "routeplan.toml"
@@ -53,6 +56,11 @@ class Settings(BaseModel):
     time_limit: float = Field(10.0, gt=0, description="seconds the optimiser may search")
     on_time: Literal["arrive", "finish"] = "arrive"
     objective: Literal["travel_time", "distance", "balance", "fewest_technicians"] = "travel_time"
+    seed: int = Field(0, description="chooses each search's configuration and random steps")
+    workers: int = Field(2, ge=1, description="parallel searches; 1 on a single core")
+    solution_limit: int | None = Field(
+        None, ge=1, description="stop each search after this many solutions; with workers = 1 "
+        "and a limit reached before time_limit, the same input gives the same plan")
     geocoders: list[str] = Field(
         default_factory=lambda: ["gazetteer"],
         description="providers in order: gazetteer, or any geopy name (nominatim, arcgis, …)",
@@ -60,7 +68,14 @@ class Settings(BaseModel):
     geocoder_options: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="per geopy provider: constructor options"
     )
-    geocode_min_delay: float = Field(1.0, ge=0, description="seconds between provider calls")
+    geocode_min_delay: float = Field(
+        1.0, ge=0, description="seconds between calls to a provider, across every process "
+        "sharing the geocode cache (per process with no_cache)",
+    )
+    geocode_max_failures: int = Field(
+        3, ge=1, description="transport failures in a row (refused, timeout, 5xx) after which "
+        "a provider is not asked again in this run",
+    )
     overrides: Path | None = Field(None, description="CSV/JSON of coordinates that win")
     postal_file: Path | None = Field(None, description="GeoNames postal-code file")
     geocode_cache: Path | None = Field(None, description="SQLite cache; default: user cache")
@@ -73,7 +88,12 @@ class Settings(BaseModel):
     circuity: float = Field(1.3, ge=1)
 
     def geocoder(self) -> Geocoder:
-        """The provider chain these settings describe, behind overrides and the cache."""
+        """The provider chain these settings describe, behind overrides and the cache.
+
+        The cache also spaces provider calls across processes; without it, each process
+        spaces only its own.
+        """
+        cache = None if self.no_cache else GeocodeCache(self.geocode_cache)
         providers: list[Geocoder] = []
         for name in self.geocoders:
             if name == "gazetteer":
@@ -81,12 +101,28 @@ class Settings(BaseModel):
             else:
                 providers.append(GeopyGeocoder(
                     name, options=self.geocoder_options.get(name, {}),
-                    min_delay=self.geocode_min_delay,
+                    min_delay=self.geocode_min_delay, max_failures=self.geocode_max_failures,
+                    slots=cache,
                 ))
         return GeocoderChain(
             providers,
             overrides=OverrideGeocoder.from_file(self.overrides) if self.overrides else None,
-            cache=None if self.no_cache else GeocodeCache(self.geocode_cache),
+            cache=cache,
+        )
+
+    def plan_inputs(self) -> PlanInputs:
+        """What a plan records of these settings' files and providers (files by content)."""
+        osrm = self.matrix == "osrm"
+        return PlanInputs(
+            durations=record_file(self.durations) if self.durations is not None
+            else DurationTable.builtin_record(),
+            overrides=record_file(self.overrides) if self.overrides is not None else None,
+            geocoders=list(self.geocoders),
+            travel=TravelSettings(
+                provider=self.matrix, speed_kmh=self.speed_kmh, circuity=self.circuity,
+                osrm_url=self.osrm_url if osrm else None,
+                osrm_profile=self.osrm_profile if osrm else None,
+            ),
         )
 
     def travel_matrix(self) -> MatrixProvider:
@@ -97,6 +133,15 @@ class Settings(BaseModel):
             raise ConfigError("matrix = osrm needs osrm_url (--osrm-url or ROUTEPLAN_OSRM_URL)")
         return OsrmMatrix(self.osrm_url, profile=self.osrm_profile,
                           max_table_size=self.osrm_max_table_size, fallback=fallback)
+
+
+def record_file(path: Path) -> RecordedFile:
+    """``path`` as given and the SHA-256 of its content."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return RecordedFile(path=str(path), sha256=hashlib.sha256(content).hexdigest())
 
 
 def config_path(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:

@@ -13,6 +13,7 @@ of minutes.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import timedelta
@@ -23,11 +24,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from routing.datafile import describe_validation_error, dotted_path, read_data_file
 from routing.errors import RoutingError
+from routing.plan import RecordedFile
 
 if TYPE_CHECKING:
     from routing.spapi.models import ScopeOfWork
 
 __all__ = [
+    "BUILTIN",
     "DurationTable",
     "DurationsError",
     "load_durations",
@@ -38,6 +41,10 @@ _DURATION = re.compile(
     r"^(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*"
     r"(?:(?P<s>\d+)\s*s)?$"
 )
+
+
+BUILTIN = "built-in"
+"""What a plan records as the durations table's path when none was given."""
 
 
 class DurationsError(RoutingError):
@@ -121,6 +128,22 @@ class DurationTable(BaseModel):
         quantity = scope.quantity or 1
         return base * quantity if quantity > 1 else base
 
+    def describe(self) -> str:
+        """One line, e.g. "60 min; by skill: PLUMBING 2h00, TV_MOUNTING 1h30" (for help)."""
+        text = _minutes(self.default)
+        for title, entries in (("by skill", self.by_skill), ("by ASIN", self.by_asin)):
+            if entries:
+                items = ", ".join(f"{k} {_minutes(v)}" for k, v in sorted(entries.items()))
+                text += f"; {title}: {items}"
+        return text
+
+    @classmethod
+    def builtin_record(cls) -> RecordedFile:
+        """The built-in table as a plan records it: path 'built-in' and the hash of its
+        JSON form (so a plan shows when a new version changed the built-in values)."""
+        content = cls.builtin().model_dump_json().encode()
+        return RecordedFile(path=BUILTIN, sha256=hashlib.sha256(content).hexdigest())
+
     @classmethod
     def builtin(cls) -> DurationTable:
         """Defaults used when no table is given: 60 minutes, longer for heavy trades."""
@@ -136,6 +159,11 @@ class DurationTable(BaseModel):
                 "FURNITURE_ASSEMBLY": timedelta(minutes=90),
             },
         )
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = delta.total_seconds() / 60
+    return f"{minutes:g} min"
 
 
 def load_durations(path: Path | str) -> DurationTable:

@@ -4,7 +4,9 @@ The JSON form of :class:`Plan` is a public, versioned contract (scripts and othe
 read it); its JSON Schema is committed as ``routing/plan.schema.json`` and a test keeps
 the two in sync. Regenerate the file after a deliberate change with
 ``python3 -m routing.plan > routing/plan.schema.json`` and bump :data:`SCHEMA_VERSION`
-when a field changes meaning or disappears.
+when a field changes meaning or disappears. Older plan files stay readable: a version-1
+plan (before the solver timings were split and the settings recorded in full) is upgraded
+on read, its unrecorded settings left None.
 
 Conventions: every datetime is aware and in the *technician's* local timezone (the plan's
 own timezone for unassigned jobs); durations are whole seconds (``*_s``), distances whole
@@ -18,7 +20,7 @@ import datetime as dt
 import json
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from routing.reasons import ReasonCode
 
@@ -27,18 +29,21 @@ __all__ = [
     "GeoLocation",
     "Plan",
     "PlanBreak",
+    "PlanInputs",
     "PlanSettings",
     "PlanStop",
     "PlanSummary",
+    "RecordedFile",
     "RouteTotals",
     "SolverInfo",
     "TechnicianRoute",
     "TimeSpan",
+    "TravelSettings",
     "UnassignedJob",
     "schema_text",
 ]
 
-SCHEMA_VERSION: Literal["1"] = "1"
+SCHEMA_VERSION: Literal["2"] = "2"
 
 
 class _PlanModel(BaseModel):
@@ -63,8 +68,41 @@ class GeoLocation(_PlanModel):
     source: str | None = Field(None, description="who placed it: a geocoder name or 'roster'")
 
 
+class RecordedFile(_PlanModel):
+    """An input file that shaped the plan: where it was read and what it held."""
+
+    path: str = Field(description="as given on the command line or in the config; "
+                      "'built-in' for the planner's own duration table")
+    sha256: str = Field(description="hex SHA-256 of the content read (of the built-in "
+                        "table: of its JSON form)")
+
+
+class TravelSettings(_PlanModel):
+    """How travel times and distances were computed."""
+
+    provider: Literal["haversine", "osrm"]
+    speed_kmh: float = Field(description="haversine speed (for OSRM: its fallback's)")
+    circuity: float = Field(description="road distance / straight line (haversine, fallback)")
+    osrm_url: str | None = None
+    osrm_profile: str | None = None
+
+
+class PlanInputs(_PlanModel):
+    """The tables, files and providers the plan was made from, as the caller describes
+    them (the command line records them all). None: not recorded."""
+
+    durations: RecordedFile | None = Field(
+        None, description="the service-duration table: a file, or path 'built-in'")
+    overrides: RecordedFile | None = Field(
+        None, description="the coordinate overrides file (None: none, or not recorded)")
+    geocoders: list[str] | None = Field(None, description="geocoding providers, in order")
+    travel: TravelSettings | None = None
+
+
 class PlanSettings(_PlanModel):
-    """The knobs the plan was made with, so a plan explains itself."""
+    """Every setting that shaped the plan, so a plan explains itself and a re-plan can
+    reuse them (``routeplan plan --replan``). Fields that are None were not recorded: the
+    plan comes from an older routeplan, or from Python code that did not say."""
 
     on_time: Literal["arrive", "finish"] = Field(
         description="arrive: service starts inside the window; finish: it ends inside it"
@@ -73,8 +111,13 @@ class PlanSettings(_PlanModel):
     time_limit_s: float
     seed: int
     reassign: bool = Field(description="True: technicians already assigned were not kept")
-    geocoder: str
-    matrix: str
+    geocoder: str = Field(description="the geocoder's display name")
+    matrix: str = Field(description="the travel-matrix provider's display name")
+    workers: int | None = Field(None, description="parallel searches (1: a single search)")
+    solution_limit: int | None = Field(
+        None, description="searches stopped after this many solutions (None: the time limit "
+        "alone; with 1 worker and a limit reached first, the plan is reproducible)")
+    inputs: PlanInputs | None = None
 
 
 class PlanStop(_PlanModel):
@@ -94,10 +137,11 @@ class PlanStop(_PlanModel):
     service_start: AwareDatetime
     service_end: AwareDatetime
     travel_time_s: int = Field(
-        description="from the previous stop or the route start; for an ONLINE job, the drive "
-        "to where the technician does it (a place of their route)"
+        description="from the previous stop with a place or the route start (with any drive "
+        "made for ONLINE jobs in between); 0 for an ONLINE job"
     )
-    distance_m: int | None = Field(description="from the previous stop or the route start")
+    distance_m: int | None = Field(
+        description="like travel_time_s: from the previous stop with a place; 0 when ONLINE")
     wait_s: int = Field(description="idle time between arrival and service start")
 
 
@@ -150,9 +194,17 @@ class UnassignedJob(_PlanModel):
 
 
 class SolverInfo(_PlanModel):
+    """The optimiser's answer and how long the solve stage took."""
+
     status: str
     objective: int
-    wall_time_s: float
+    search_time_s: float = Field(
+        description="seconds the optimiser searched, every round added up (a re-plan or a day "
+        "with ONLINE jobs searches twice)")
+    solve_stage_s: float | None = Field(
+        description="wall-clock seconds of the whole solve stage: searches, placing ONLINE "
+        "jobs, verification (what the command line's solve line shows); None in a version-1 "
+        "plan, which did not record it")
 
 
 class PlanSummary(_PlanModel):
@@ -171,7 +223,7 @@ class PlanSummary(_PlanModel):
 class Plan(_PlanModel):
     """Per-technician routes for one day, the jobs left out with their reasons, a summary."""
 
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     date: dt.date
     timezone: str = Field(description="the plan's timezone (the roster's), an IANA name")
     generated_at: AwareDatetime
@@ -181,6 +233,21 @@ class Plan(_PlanModel):
     unassigned: list[UnassignedJob]
     summary: PlanSummary
     warnings: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        """Read a version-1 plan: its ``solver.wall_time_s`` was the last search round's
+        time only, so it becomes ``search_time_s`` and the stage time stays unknown."""
+        if not isinstance(data, dict) or data.get("schema_version") != "1":
+            return data
+        upgraded = {**data, "schema_version": SCHEMA_VERSION}
+        info = data.get("solver")
+        if isinstance(info, dict) and "wall_time_s" in info:
+            rest = {k: v for k, v in info.items() if k != "wall_time_s"}
+            upgraded["solver"] = {**rest, "search_time_s": info["wall_time_s"],
+                                  "solve_stage_s": None}
+        return upgraded
 
     @classmethod
     def json_schema(cls) -> dict[str, Any]:

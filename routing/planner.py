@@ -19,8 +19,9 @@ between the two stops around it), so they are placed in two steps: the field job
 solved first (two thirds of the time limit); each ONLINE job is then anchored where a
 technician has idle time in that solution (waiting at a stop, at home before leaving or
 after returning), and a second search, warm-started from the first, places everything
-with real drives only. The plan shows ONLINE stops without a location; the travel time of
-an ONLINE stop is the drive to where the technician does it.
+with real drives only. The plan shows ONLINE stops without a location and without travel:
+the drive to where the technician does one (a place of their route) counts on the next
+stop with a place, or on the drive home.
 
 Times inside the solver are seconds from the *origin*: the earliest shift start of the day
 (UTC). A day with no technician on shift, or nothing to plan, still gives a valid plan in
@@ -32,7 +33,7 @@ placed, a solver failure).
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -55,6 +56,7 @@ from routing.plan import (
     GeoLocation,
     Plan,
     PlanBreak,
+    PlanInputs,
     PlanSettings,
     PlanStop,
     PlanSummary,
@@ -102,9 +104,12 @@ class Stage(StrEnum):
 @dataclass(frozen=True)
 class ProgressEvent:
     stage: Stage
-    state: Literal["start", "done"]
+    state: Literal["start", "advance", "done"]
     detail: str
     """e.g. "42 addresses" at start, "40 placed, 2 not found" when done."""
+    done: int = 0
+    total: int = 0
+    """How far a stage that counts its items has got ("advance" events, e.g. geocoding)."""
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -168,19 +173,25 @@ def plan_day(
     progress: ProgressCallback | None = None,
     rejected: Sequence[Unplanned] = (),
     workers: int = 2,
+    solution_limit: int | None = None,
+    inputs: PlanInputs | None = None,
 ) -> Plan:
     """Plan ``day``: every job ends on a route or in ``Plan.unassigned`` with a reason.
 
     ``rejected`` are jobs a source could not read (see ``routing.sources``); they are
     reported as unassigned too. ``workers`` parallel searches run (``solver.solve``; use 1
-    on a single core or for reproducible tests). Defaults: the offline geocoder chain
-    (``routing.geo.default_geocoder()``), haversine travel times, the built-in duration
-    table. Raises :class:`PlanningError` (see the module docstring).
+    on a single core). Reproducible plans: ``workers=1`` and a ``solution_limit`` reached
+    before ``time_limit`` (a search stopped by the clock depends on the machine's speed,
+    whatever the seed). ``inputs`` describes the files and providers behind ``durations``,
+    ``geocoder`` and ``matrix`` for the plan's settings. Defaults: the offline geocoder
+    chain (``routing.geo.default_geocoder()``), haversine travel times, the built-in
+    duration table. Raises :class:`PlanningError` (see the module docstring).
     """
     prepared = prepare_day(
         jobs, roster, day, geocoder=geocoder, matrix=matrix, durations=durations,
         time_limit=time_limit, on_time=on_time, reassign=reassign, objective=objective,
-        seed=seed, progress=progress, rejected=rejected,
+        seed=seed, progress=progress, rejected=rejected, solution_limit=solution_limit,
+        inputs=inputs,
     )
     plan, _ = solve_day(prepared, progress=progress, workers=workers)
     return plan
@@ -204,13 +215,24 @@ def prepare_day(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     rejected: Sequence[Unplanned] = (),
+    solution_limit: int | None = None,
+    inputs: PlanInputs | None = None,
 ) -> PreparedDay:
-    """Stages 1–3 of the module docstring: the solver problem, not yet solved."""
+    """Stages 1–3 of the module docstring: the solver problem, not yet solved.
+
+    Without ``durations`` the built-in table is used and recorded as such in the
+    settings' ``inputs``, whatever ``inputs`` says about it.
+    """
     mode = _on_time(on_time)
     if objective not in OBJECTIVES:
         raise PlanningError(f"unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}")
     if not time_limit > 0:
         raise PlanningError(f"time limit must be positive, got {time_limit}")
+    if solution_limit is not None and solution_limit < 1:
+        raise PlanningError(f"solution limit must be at least 1, got {solution_limit}")
+    inputs = inputs or PlanInputs()
+    if durations is None:
+        inputs = inputs.model_copy(update={"durations": DurationTable.builtin_record()})
     geocoder = geocoder if geocoder is not None else default_geocoder()
     matrix = matrix if matrix is not None else HaversineMatrix()
     report = progress or (lambda event: None)
@@ -229,6 +251,7 @@ def prepare_day(
     settings = PlanSettings(
         on_time=mode.value, objective=objective, time_limit_s=time_limit, seed=seed,
         reassign=reassign, geocoder=geocoder.name, matrix=matrix.name,
+        solution_limit=solution_limit, inputs=inputs,
     )
     origin = min((s[0] for _, s in working), default=datetime.combine(day, datetime.min.time(), tz))
     prepared = PreparedDay(
@@ -255,8 +278,11 @@ def prepare_day(
     report(ProgressEvent(Stage.GEOCODE, "start", f"{len(located)} addresses"))
     prepared.technicians = _shift_technicians(working, day, geocoder)
     batch = geocode_batch(
-        geocoder, [(v.service_job_id, v.address) for v in located if v.address is not None]
+        geocoder, [(v.service_job_id, v.address) for v in located if v.address is not None],
+        progress=lambda done, total: report(ProgressEvent(
+            Stage.GEOCODE, "advance", f"{done} of {total} addresses", done, total)),
     )
+    prepared.warnings += [f"Geocoding: {why}." for why in batch.unreachable.values()]
     for visit in located:
         point = batch.points.get(visit.service_job_id)
         if point is None:
@@ -464,13 +490,20 @@ def solve_day(
     progress: ProgressCallback | None = None,
     workers: int = 2,
     initial: solver.Solution | None = None,
+    prefer: Mapping[str, str] | None = None,
 ) -> tuple[Plan, solver.Solution | None]:
     """Stage 4: solve, verify, convert. The solution is None when nothing was solved.
 
-    ``initial`` warm-starts the search (``solver.solve``): only its routes' technicians and
-    stop order are read, and visits or technicians not in the problem are ignored.
+    ``workers`` parallel searches run (recorded in the plan's settings). ``initial``
+    warm-starts the search (``solver.solve``): only its routes' technicians and stop order
+    are read, and visits or technicians not in the problem are ignored. ``prefer`` (visit
+    id -> technician id) asks for stability: a first round of half the time limit keeps
+    each such visit with that technician where they can do it; only if one of them is left
+    out does a second round (the other half, warm-started from the first) free them all.
+    The stage is reported once, however many rounds it takes.
     """
     report = progress or (lambda event: None)
+    prepared.settings = prepared.settings.model_copy(update={"workers": workers})
     problem = prepared.problem
     if problem is None:
         return _to_plan(prepared, None), None
@@ -482,45 +515,88 @@ def solve_day(
     ))
     started = clock.perf_counter()
     limit = settings.time_limit_s
+    searched = _Searched(settings, workers)
     try:
-        if not prepared.online:
-            solution = _solve(problem, settings, limit, workers, initial)
+        if not prefer:
+            solution = searched.round(prepared, problem, prepared.online, limit, initial)
         else:
-            first = (
-                _solve(problem, settings, limit * 2 / 3, workers, initial) if problem.visits
-                else solver.Solution((), (), 0, "trivial", 0.0)
-            )
-            anchors = _anchors(problem, first, prepared.online)
-            anchored = [replace(v, location=anchors[v.id]) for v in prepared.online]
-            problem = prepared.problem = replace(problem, visits=[*problem.visits, *anchored])
-            solution = _solve(problem, settings, max(limit / 3, 0.5), workers, initial=first)
-        solver.verify(problem, solution)
+            kept = _preferred(problem, prefer)
+            solution = searched.round(prepared, replace(problem, visits=[
+                kept(v) for v in problem.visits]), [kept(v) for v in prepared.online],
+                limit / 2, initial)
+            if {u.visit for u in solution.unassigned} & set(prefer):
+                solution = searched.round(prepared, problem, prepared.online, limit / 2,
+                                          solution)
+        assert prepared.problem is not None  # the round stored the problem it solved
+        solver.verify(prepared.problem, solution)
     except solver.VerificationError as exc:
         raise PlanningError(f"the optimiser's routes break a constraint (a bug): {exc}") from exc
     except solver.SolverError as exc:
         raise PlanningError(f"the optimiser failed: {exc}") from exc
+    stage = clock.perf_counter() - started
     report(ProgressEvent(
         Stage.SOLVE, "done",
         f"{sum(len(r.stops) for r in solution.routes)} assigned, "
-        f"{len(solution.unassigned)} not, {clock.perf_counter() - started:.1f} s",
+        f"{len(solution.unassigned)} not, searched {searched.seconds:.1f} s",
     ))
-    return _to_plan(prepared, solution), solution
+    return _to_plan(prepared, solution, searched.seconds, stage), solution
 
 
-def _solve(
-    problem: solver.Problem,
-    settings: PlanSettings,
-    time_limit: float,
-    workers: int,
-    initial: solver.Solution | None = None,
-) -> solver.Solution:
-    """``solver.solve`` with the plan's settings (a warm start that no longer fits is
-    dropped by the solver itself)."""
-    return solver.solve(
-        problem, time_limit=time_limit, seed=settings.seed,
-        objective=settings.objective,  # type: ignore[arg-type]  # checked in prepare_day
-        workers=workers, initial=initial,
-    )
+def _preferred(problem: solver.Problem,
+               prefer: Mapping[str, str]) -> Callable[[solver.Visit], solver.Visit]:
+    """A visit restricted to its preferred technician, when that one is on shift, able and
+    not excluded by a pin or an allowed set; otherwise unchanged."""
+    able = {t.id for t in problem.technicians}
+
+    def kept(visit: solver.Visit) -> solver.Visit:
+        tech = prefer.get(visit.id)
+        if tech is None or tech not in able or visit.pinned_technician is not None or (
+                visit.allowed_technicians is not None and tech not in visit.allowed_technicians):
+            return visit
+        return replace(visit, allowed_technicians=frozenset({tech}))
+
+    return kept
+
+
+class _Searched:
+    """The search rounds of one solve stage, and the seconds they took altogether."""
+
+    def __init__(self, settings: PlanSettings, workers: int) -> None:
+        self.settings = settings
+        self.workers = workers
+        self.seconds = 0.0
+
+    def round(self, prepared: PreparedDay, problem: solver.Problem,
+              online: Sequence[solver.Visit], limit: float,
+              initial: solver.Solution | None) -> solver.Solution:
+        """One search of ``problem`` (the field jobs) and ``online``; ``prepared.problem``
+        becomes what was solved. ONLINE jobs take two searches: the field jobs first (two
+        thirds of ``limit``), then everything with the ONLINE jobs anchored (see the module
+        docstring), warm-started from the first."""
+        if not online:
+            prepared.problem = problem
+            return self._solve(problem, limit, initial)
+        first = (
+            self._solve(problem, limit * 2 / 3, initial) if problem.visits
+            else solver.Solution((), (), 0, "trivial", 0.0)
+        )
+        anchors = _anchors(problem, first, online)
+        anchored = [replace(v, location=anchors[v.id]) for v in online]
+        prepared.problem = replace(problem, visits=[*problem.visits, *anchored])
+        return self._solve(prepared.problem, max(limit / 3, 0.5), first)
+
+    def _solve(self, problem: solver.Problem, time_limit: float,
+               initial: solver.Solution | None) -> solver.Solution:
+        """``solver.solve`` with the plan's settings (a warm start that no longer fits is
+        dropped by the solver itself)."""
+        settings = self.settings
+        solution = solver.solve(
+            problem, time_limit=time_limit, seed=settings.seed,
+            objective=settings.objective,  # type: ignore[arg-type]  # checked in prepare_day
+            workers=self.workers, initial=initial, solution_limit=settings.solution_limit,
+        )
+        self.seconds += solution.wall_time
+        return solution
 
 
 class _Idle(NamedTuple):
@@ -579,7 +655,8 @@ def _able(tech: solver.Technician, visit: solver.Visit) -> bool:
     )
 
 
-def _to_plan(prepared: PreparedDay, solution: solver.Solution | None) -> Plan:
+def _to_plan(prepared: PreparedDay, solution: solver.Solution | None, searched: float = 0.0,
+             stage: float = 0.0) -> Plan:
     routes_by_tech = {r.technician: r for r in solution.routes} if solution else {}
     routes = [_route(prepared, t, routes_by_tech.get(t.spec.id)) for t in prepared.technicians]
     unplanned = list(prepared.unplanned)
@@ -595,7 +672,7 @@ def _to_plan(prepared: PreparedDay, solution: solver.Solution | None) -> Plan:
         settings=prepared.settings,
         solver=SolverInfo(
             status=solution.status, objective=solution.objective,
-            wall_time_s=round(solution.wall_time, 3),
+            search_time_s=round(searched, 3), solve_stage_s=round(stage, 3),
         ) if solution else None,
         routes=routes,
         unassigned=unassigned,
@@ -639,7 +716,7 @@ def _route(
     tz = tech.spec.tz
     shift = TimeSpan(start=tech.shift[0], end=tech.shift[1])
     shift_s = max(1, prepared.seconds(tech.shift[1]) - prepared.seconds(tech.shift[0]))
-    stops = [_stop(prepared, stop, i, tz) for i, stop in enumerate(route.stops)] if route else []
+    stops = _stops(prepared, route, tz) if route else []
     breaks = [
         PlanBreak(
             start=prepared.moment(b.start, tz), end=prepared.moment(b.end, tz),
@@ -663,6 +740,24 @@ def _route(
         end=prepared.moment(route.end_time, tz) if route else None,
         stops=stops, breaks=breaks, totals=totals,
     )
+
+
+def _stops(prepared: PreparedDay, route: solver.Route, tz: ZoneInfo) -> list[PlanStop]:
+    """The route's stops; an ONLINE stop shows no drive (it needs none): the drive to
+    where the technician does it is added to the next stop with a place, or is part of
+    the drive home. ``plan_to_solution`` undoes this."""
+    stops = []
+    carried_s = carried_m = 0
+    for position, stop in enumerate(route.stops):
+        if prepared.visits[stop.visit].online:
+            carried_s, carried_m = carried_s + stop.travel_time, carried_m + (stop.distance or 0)
+            stop = replace(stop, travel_time=0, distance=None if stop.distance is None else 0)
+        elif carried_s or carried_m:
+            stop = replace(stop, travel_time=stop.travel_time + carried_s,
+                           distance=None if stop.distance is None else stop.distance + carried_m)
+            carried_s = carried_m = 0
+        stops.append(_stop(prepared, stop, position, tz))
+    return stops
 
 
 def _stop(prepared: PreparedDay, stop: solver.Stop, position: int, tz: ZoneInfo) -> PlanStop:
@@ -731,19 +826,32 @@ def plan_to_solution(plan: Plan, prepared: PreparedDay) -> solver.Solution:
     if problem is None:
         raise PlanningError("this day had nothing to solve; there is no solution to rebuild")
     location = {v.id: v.location for v in problem.visits}
+    starts = {t.id: t.start_location for t in problem.technicians}
     routes = []
     for route in plan.routes:
         if not route.stops or route.start is None or route.end is None:
             continue
-        stops = tuple(
-            solver.Stop(
-                visit=s.service_job_id, location=location[s.service_job_id],
+        here, stops = starts[route.technician_id], []
+        carried_s = carried_m = 0
+        for s in route.stops:
+            there = location[s.service_job_id]
+            travel, distance = s.travel_time_s, s.distance_m
+            if prepared.visits[s.service_job_id].online:  # the drive _stops moved on
+                travel = 0 if here is None else int(problem.durations[here, there])
+                if problem.distances is not None:
+                    distance = 0 if here is None else int(problem.distances[here, there])
+                carried_s, carried_m = carried_s + travel, carried_m + (distance or 0)
+            else:
+                travel -= carried_s
+                distance = None if distance is None else distance - carried_m
+                carried_s = carried_m = 0
+            stops.append(solver.Stop(
+                visit=s.service_job_id, location=there,
                 arrival=prepared.seconds(s.arrival), wait=s.wait_s,
                 start=prepared.seconds(s.service_start), end=prepared.seconds(s.service_end),
-                travel_time=s.travel_time_s, distance=s.distance_m,
-            )
-            for s in route.stops
-        )
+                travel_time=travel, distance=distance,
+            ))
+            here = there
         breaks = tuple(
             solver.BreakPlacement(
                 start=prepared.seconds(b.start), end=prepared.seconds(b.end),
@@ -753,7 +861,7 @@ def plan_to_solution(plan: Plan, prepared: PreparedDay) -> solver.Solution:
         )
         totals = route.totals
         routes.append(solver.Route(
-            technician=route.technician_id, stops=stops, breaks=breaks,
+            technician=route.technician_id, stops=tuple(stops), breaks=breaks,
             start_time=prepared.seconds(route.start), end_time=prepared.seconds(route.end),
             travel_time=totals.travel_time_s, distance=totals.distance_m,
             service_time=totals.service_time_s, wait_time=totals.wait_time_s,
@@ -767,5 +875,5 @@ def plan_to_solution(plan: Plan, prepared: PreparedDay) -> solver.Solution:
     return solver.Solution(
         routes=tuple(routes), unassigned=unassigned,
         objective=info.objective if info else 0, status=info.status if info else "",
-        wall_time=info.wall_time_s if info else 0.0,
+        wall_time=info.search_time_s if info else 0.0,
     )

@@ -76,6 +76,7 @@ from routing.plan import (
     GeoLocation,
     Plan,
     PlanBreak,
+    PlanInputs,
     PlanStop,
     RouteTotals,
     TechnicianRoute,
@@ -190,6 +191,8 @@ def replan_day(
     progress: ProgressCallback | None = None,
     rejected: Sequence[Unplanned] = (),
     workers: int = 2,
+    solution_limit: int | None = None,
+    inputs: PlanInputs | None = None,
     moved_after: timedelta = timedelta(minutes=5),
     stable: bool = True,
 ) -> Replan:
@@ -236,6 +239,7 @@ def replan_day(
         open_jobs, team, day, geocoder=geocoder, matrix=matrix, durations=durations,
         time_limit=time_limit, on_time=settings.on_time, reassign=settings.reassign,
         objective=settings.objective, seed=seed, progress=progress, rejected=rejected,
+        solution_limit=solution_limit, inputs=inputs,
     )
     _lengthen(prepared, lengthen)
     remaining, solution = _solve(prepared, previous, fixed_ids, progress, workers, stable)
@@ -409,37 +413,12 @@ def _lengthen(prepared: PreparedDay, extra: dict[str, timedelta]) -> None:
 def _solve(prepared: PreparedDay, previous: Plan, fixed: set[str],
            progress: ProgressCallback | None, workers: int,
            stable: bool) -> tuple[Plan, solver.Solution | None]:
-    """Warm-started from the previous plan; when ``stable``, in up to two rounds of half
-    the time limit each: open jobs kept with their previous technician, then (only if one
-    of those could not be kept) everything free, warm-started from the first round."""
-    initial = _warm_start(previous, fixed)
-    problem, online, settings = prepared.problem, prepared.online, prepared.settings
+    """Warm-started from the previous plan; when ``stable``, open jobs preferably kept with
+    their previous technician (``solve_day(prefer=...)``: two rounds at most, one stage)."""
     keep = {s.service_job_id: r.technician_id for r in previous.routes for s in r.stops
             if s.service_job_id not in fixed}
-    if not stable or problem is None:
-        return solve_day(prepared, progress=progress, workers=workers, initial=initial)
-    able = {t.id for t in problem.technicians}
-
-    def kept(visit: solver.Visit) -> solver.Visit:
-        tech = keep.get(visit.id)
-        if tech is None or tech not in able or visit.pinned_technician is not None or (
-                visit.allowed_technicians is not None and tech not in visit.allowed_technicians):
-            return visit
-        return replace(visit, allowed_technicians=frozenset({tech}))
-
-    prepared.settings = settings.model_copy(update={"time_limit_s": settings.time_limit_s / 2})
-    prepared.problem = replace(problem, visits=[kept(v) for v in problem.visits])
-    prepared.online = [kept(v) for v in online]
-    try:
-        plan, solution = solve_day(prepared, progress=progress, workers=workers,
-                                   initial=initial)
-        if solution is not None and {u.visit for u in solution.unassigned} & set(keep):
-            prepared.problem, prepared.online = problem, online
-            plan, solution = solve_day(prepared, progress=progress, workers=workers,
-                                       initial=solution)
-    finally:
-        prepared.settings = settings
-    return plan.model_copy(update={"settings": settings}), solution
+    return solve_day(prepared, progress=progress, workers=workers,
+                     initial=_warm_start(previous, fixed), prefer=keep if stable else None)
 
 
 def _warm_start(previous: Plan, fixed: set[str]) -> solver.Solution:
@@ -498,13 +477,17 @@ def _merged_route(old: TechnicianRoute | None, new: TechnicianRoute | None,
     )]
     travel = sum(s.travel_time_s for s in fixed)
     distances: list[int | None] = [s.distance_m for s in fixed]
+    # A kept stop or break is history, and so is the route's start: the solver opens a
+    # route with a break taken at home before leaving, and the re-planned part (which
+    # starts after that break) must not move the start past it.
+    history = old is not None and bool(fixed or fixed_breaks)
     if solved and new is not None:
-        start = old.start if fixed and old is not None else new.start
+        start = old.start if history and old is not None else new.start
         end = new.end
         travel += new.totals.travel_time_s
         distances.append(new.totals.distance_m)
-    elif fixed and old is not None:
-        last = max([fixed[-1].service_end, *(b.end for b in fixed_breaks)])
+    elif history and old is not None:
+        last = max([*(s.service_end for s in fixed[-1:]), *(b.end for b in fixed_breaks)])
         seconds, metres = _drive_home(fixed, old.end_location, matrix)
         start, end = old.start, last + timedelta(seconds=seconds)
         travel += seconds
@@ -544,7 +527,9 @@ def _check(plan: Plan) -> None:
     seen: dict[str, int] = {}
     for route in plan.routes:
         who = route.technician_id
-        previous_end = route.start
+        # An ONLINE stop's drive counts on the next stop with a place: that one is reached
+        # after the last located stop, the ONLINE services in between, and the drive.
+        previous_end, online = route.start, timedelta()
         for number, stop in enumerate(route.stops, start=1):
             seen[stop.service_job_id] = seen.get(stop.service_job_id, 0) + 1
             if stop.sequence != number:
@@ -553,10 +538,13 @@ def _check(plan: Plan) -> None:
                 problems.append(f"{who}: {stop.service_job_id} times out of order")
             if round((stop.service_start - stop.arrival).total_seconds()) != stop.wait_s:
                 problems.append(f"{who}: {stop.service_job_id} wait is not start - arrival")
-            if previous_end is not None and stop.arrival < previous_end + timedelta(
+            if previous_end is not None and stop.arrival < previous_end + online + timedelta(
                     seconds=stop.travel_time_s):
                 problems.append(f"{who}: {stop.service_job_id} reached before the drive ends")
-            previous_end = stop.service_end
+            if stop.location is None:
+                online += stop.service_end - stop.service_start
+            else:
+                previous_end, online = stop.service_end, timedelta()
         if route.stops and (route.end is None or route.end < route.stops[-1].service_end):
             problems.append(f"{who}: the route ends before its last stop")
         for pause in route.breaks:

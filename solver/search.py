@@ -125,6 +125,11 @@ def run(task: SearchTask) -> RawSolution | None:
         # model's preassignment, which would otherwise pin the fallback search to it.
         routing.ApplyLocksToAllVehicles(_as_indices(model, task.data.locked), False)
         assignment = routing.SolveWithParameters(params)
+    if assignment is None and (left := task.deadline - clock.time()) > 0.01:
+        # The construction's share of the time ran out before a first solution (a short
+        # limit on a busy machine): the rest of the time goes to finding one.
+        assignment = routing.SolveWithParameters(
+            parameters(left, first_solution=config.first_solution, solution_limit=1))
     if assignment is None:
         return None
     status = _STATUS.Name(routing.status()).removeprefix("ROUTING_").lower()

@@ -63,7 +63,9 @@ def solve(
     ]
     best = _best(_run_all(tasks))
     if best is None:
-        raise SolverError("no solution found: the locked stops cannot be kept feasibly")
+        why = ("the locked stops cannot be kept feasibly" if any(chains)
+               else f"none within the time limit of {time_limit:g} s: allow more time")
+        raise SolverError(f"no solution found: {why}")
     routes = tuple(route_of(problem, modelled, raw) for raw in best.routes)
     placed = {node for raw in best.routes for node in raw.nodes}
     dropped = tuple(

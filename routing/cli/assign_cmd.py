@@ -3,8 +3,9 @@
 Dry run by default: reads each job from Amazon and shows, per appointment, whether the
 planned technician is new, changed (from whom) or unchanged there. With --apply it calls
 assignAppointmentResources for each new or changed appointment, then
-setAppointmentFulfillmentData with an arrival estimate (planned arrival ± the margin, in
-UTC) for every planned appointment, unchanged ones included (the time may have moved), at
+setAppointmentFulfillmentData with an arrival estimate (planned service start ± the margin,
+in UTC; a technician early for the window waits, so the start is what the customer sees)
+for every planned appointment, unchanged ones included (the time may have moved), at
 Amazon's rate. A journal (SQLite, beside the plan) makes a re-run resume: calls that
 succeeded are never repeated, failed ones are retried, and a call cut off by a crash is
 settled from what Amazon shows (assignments) or sent again (estimates, harmless).
@@ -32,6 +33,7 @@ from rich.table import Table
 
 from routing.cli.common import local_time, settings_from, spapi_client
 from routing.cli.exits import OK, WRITEBACK_FAILED
+from routing.cli.tables import stdout_console
 from routing.writeback import (
     DEFAULT_MARGIN,
     ActionKind,
@@ -78,7 +80,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--apply", action="store_true",
                         help="make the calls (default: dry run, nothing is sent)")
     parser.add_argument("--eta-margin", type=_margin, default=DEFAULT_MARGIN, metavar="M",
-                        help="arrival estimate = planned arrival ± M (default 30m; e.g. 45m, 1h)")
+                        help="arrival estimate = planned service start ± M "
+                             "(default 30m; e.g. 45m, 1h)")
     parser.add_argument("--journal", type=Path, metavar="FILE",
                         help="SQLite journal (default: PLAN.journal.sqlite beside the plan)")
     group = parser.add_argument_group("Services API")
@@ -100,7 +103,7 @@ def _margin(text: str) -> timedelta:
 def run(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)
     journal_path = args.journal or default_journal_path(args.plan)
-    console = Console()
+    console = stdout_console("table")
     with spapi_client(settings_from(args)) as client, _progress(args.quiet) as progress:
         if not args.apply:
             comparisons, skipped = compare_plan(plan, client, on_read=progress.advance_hook(
@@ -167,8 +170,8 @@ def _change_text(comparison: Comparison) -> str:
 
 
 def _eta_text(comparison: Comparison, margin: timedelta) -> str:
-    arrival = comparison.target.arrival
-    start, end = (t.astimezone(arrival.tzinfo) for t in eta_window(arrival, margin))
+    service_start = comparison.target.service_start
+    start, end = (t.astimezone(service_start.tzinfo) for t in eta_window(service_start, margin))
     return f"{local_time(start)}–{local_time(end)}"
 
 

@@ -17,7 +17,8 @@ from routing.cli.common import (
     parse_day,
     positive_seconds,
 )
-from routing.cli.plan_cmd import make_plan, show_and_write
+from routing.cli.plan_cmd import make_plan, positive_int, show_and_write
+from routing.cli.tables import add_format_options
 from routing.config import ConfigError, Settings
 from routing.durations import load_durations
 from routing.roster import load_roster
@@ -48,7 +49,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--time-limit", type=positive_seconds, default=10.0, metavar="S",
                         help="seconds the optimiser may search (default 10)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
-    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("--workers", type=positive_int, default=2, metavar="N",
+                        help="parallel searches (default 2)")
+    parser.add_argument("--solution-limit", type=positive_int, metavar="N",
+                        help="stop each search after N solutions (see plan --help)")
+    add_format_options(parser, "the plan as JSON")
     parser.add_argument("--strict", action="store_true",
                         help="exit with 10 when any job is unassigned")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
@@ -59,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
     if not (EXAMPLES / "jobs.json").is_file():
         raise ConfigError(f"the example data is missing: {EXAMPLES} (run from a checkout)")
     settings = Settings(
-        time_limit=args.time_limit, overrides=EXAMPLES / "geocode_overrides.csv", no_cache=True,
+        time_limit=args.time_limit, seed=args.seed, workers=args.workers,
+        solution_limit=args.solution_limit, durations=EXAMPLES / "durations.yaml",
+        overrides=EXAMPLES / "geocode_overrides.csv", no_cache=True,
     )
     roster = load_roster(EXAMPLES / "roster.yaml")
     durations = load_durations(EXAMPLES / "durations.yaml")

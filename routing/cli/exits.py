@@ -22,8 +22,10 @@ EXIT_CODES_HELP = """\
 exit codes:
   0   success
   1   internal error (a bug: please report it with --debug output)
-  2   usage error (bad option or argument)
-  3   bad input: roster, jobs file, durations table, config or date
+  2   usage error: a bad option or argument, e.g. a --date that is not YYYY-MM-DD,
+      today or tomorrow
+  3   bad input: roster, jobs file, plan file, durations table, config, or an output
+      path that cannot be written
   4   Services API failure (credentials, throttling that outlasted the retries, 5xx)
   5   geocoding or travel-time provider failure
   6   the day cannot be planned (e.g. a technician's home cannot be placed)

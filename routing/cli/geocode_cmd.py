@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import argparse
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
 from rich.console import Console
 
 from routing.cli.common import (
     StageReporter,
-    add_geo_options,
+    add_geocoding_options,
     add_source_options,
+    add_timezone_option,
+    day_timezone,
     fetch_jobs,
     job_source,
+    provider_outage,
     settings_from,
-    zone,
 )
 from routing.cli.exits import OK, UNASSIGNED
+from routing.cli.tables import stdout_console
 from routing.geo import format_report, warm_cache
+from routing.planner import ProgressEvent, Stage
+from routing.roster import load_roster
 
 EXAMPLES_TEXT = """\
 examples:
-  routeplan geocode --date tomorrow
+  routeplan geocode --date tomorrow --roster roster.yaml
   routeplan geocode --date 2026-12-01 --source emulator --geocoder nominatim --geocoder gazetteer
 """
 
@@ -31,9 +36,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "geocode", help="geocode a day's job addresses into the cache", description=__doc__,
         epilog=EXAMPLES_TEXT, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_source_options(parser)
-    add_geo_options(parser)
-    parser.add_argument("--timezone", type=zone, default=ZoneInfo("UTC"), metavar="TZ",
-                        help="IANA timezone of the day (default UTC)")
+    add_geocoding_options(parser)
+    parser.add_argument("--roster", type=Path, metavar="FILE", help="gives the timezone")
+    add_timezone_option(parser)
     parser.add_argument("--strict", action="store_true",
                         help="exit with 10 when any address cannot be placed")
     parser.set_defaults(run=run, quiet=False)
@@ -41,14 +46,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    console = Console(stderr=True)
+    report = StageReporter(Console(stderr=True))
+    day_zone = day_timezone(args, load_roster(settings.roster) if settings.roster else None)
     with job_source(args, settings) as source:
-        jobs = fetch_jobs(source, args.date, args.timezone, StageReporter(console))
+        jobs = fetch_jobs(source, args.date, day_zone.tz, report)
+    out = stdout_console("table")
+    out.print(f"Jobs on {args.date} ({day_zone}): {len(jobs)}", highlight=False)
     items = [
         (job.service_job_id or f"job[{n}]", job.service_location.address)
         for n, job in enumerate(jobs)
         if job.service_location is not None and job.service_location.address is not None
     ]
-    report = warm_cache(settings.geocoder(), items, progress=console.is_terminal)
-    Console().print(format_report(report), highlight=False)
-    return UNASSIGNED if args.strict and report.failures else OK
+    report(ProgressEvent(Stage.GEOCODE, "start", f"{len(items)} addresses"))
+    summary = warm_cache(settings.geocoder(), items, progress=lambda done, total: report(
+        ProgressEvent(Stage.GEOCODE, "advance", f"{done} of {total} addresses", done, total)))
+    report(ProgressEvent(Stage.GEOCODE, "done",
+                         f"{summary.found} placed, {len(summary.failures)} not placed"))
+    out.print(format_report(summary), highlight=False)
+    code = UNASSIGNED if args.strict and summary.failures else OK
+    return provider_outage(summary.unreachable, len(summary.failures), code)

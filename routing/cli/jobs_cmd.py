@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.markup import escape
@@ -16,16 +14,18 @@ from rich.table import Table
 
 from routing.cli.common import (
     StageReporter,
-    add_geo_options,
+    add_geocoding_options,
     add_source_options,
+    add_timezone_option,
+    day_timezone,
     fetch_jobs,
     job_source,
     local_time,
     settings_from,
-    zone,
 )
+from routing.cli.tables import add_format_options, is_full, stdout_console
 from routing.durations import DurationTable
-from routing.geo import Geocoder, GeocodingError, timezone_at
+from routing.geo import Geocoder, GeocodingError
 from routing.roster import load_roster
 from routing.spapi.models import ServiceJob, ServiceJobStatus, ServiceLocationType
 from routing.visits import (
@@ -39,9 +39,17 @@ from routing.visits import (
 
 EXAMPLES_TEXT = """\
 examples:
-  routeplan jobs --date tomorrow
+  routeplan jobs --date tomorrow --roster roster.yaml
   routeplan jobs --date 2026-12-01 --source emulator --roster examples/roster.yaml
-  routeplan jobs --date 2026-12-01 --source saved-jobs.json --json | jq '.[] | select(.flags != [])'
+  routeplan jobs --date 2026-12-01 --source examples/jobs.json --roster examples/roster.yaml \\
+      --format plain | grep NOT_SERVICED
+  routeplan jobs --date 2026-12-01 --source examples/jobs.json --roster examples/roster.yaml \\
+      --json | jq -c 'select(.flags != []) | {service_job_id, window_start, flags}'
+
+--json prints JSON lines: one object per job (jq reads them one by one; jq -s makes an
+array). Fields: service_job_id, status, window (display text), window_start and window_end
+(ISO 8601 with the offset, the first window; null without one), windows (every window as
+{start, end}), technicians, address, flags, reason (null or "code: sentence").
 """
 
 FLAGS = {
@@ -55,6 +63,8 @@ FLAGS = {
 
 @dataclass(frozen=True)
 class JobLine:
+    """One job as ``--json`` prints it; ``window`` is for people, ``windows`` for programs."""
+
     service_job_id: str
     status: str
     window: str
@@ -62,6 +72,9 @@ class JobLine:
     address: str
     flags: list[str]
     reason: str | None
+    window_start: str | None = None
+    window_end: str | None = None
+    windows: list[dict[str, str]] = field(default_factory=list)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,27 +84,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         epilog=f"flags:\n{flags}\n\n{EXAMPLES_TEXT}",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     add_source_options(parser)
-    add_geo_options(parser)
+    add_geocoding_options(parser)
     parser.add_argument("--roster", type=Path, metavar="FILE",
                         help="checks assigned technicians against it; gives the timezone")
-    parser.add_argument("--timezone", type=zone, metavar="TZ",
-                        help="IANA timezone of the day (default: the roster's, else the "
-                             "first job's location)")
-    parser.add_argument("--json", action="store_true", help="JSON lines for scripts")
+    add_timezone_option(parser)
+    add_format_options(parser, "JSON lines, one object per job (see below)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     roster = load_roster(settings.roster) if settings.roster else None
-    tz: ZoneInfo | None = args.timezone
-    if tz is None and roster is not None:
-        tz = ZoneInfo(roster.timezone) if roster.timezone else roster.technicians[0].tz
+    day_zone = day_timezone(args, roster)
+    tz = day_zone.tz
     geocoder = settings.geocoder()
-    console = Console(stderr=True)
     with job_source(args, settings) as source:
-        jobs = fetch_jobs(source, args.date, tz or ZoneInfo("UTC"), StageReporter(console))
-    tz = tz or _zone_of_first_job(jobs, geocoder) or ZoneInfo("UTC")
+        jobs = fetch_jobs(source, args.date, tz, StageReporter(Console(stderr=True)))
     ids = frozenset(t.id for t in roster.technicians) if roster else frozenset()
     on_shift = frozenset(t.id for t in roster.technicians if t.shift_on(args.date)) \
         if roster else frozenset()
@@ -100,11 +108,13 @@ def run(args: argparse.Namespace) -> int:
     lines = [describe(job, rules, geocoder) for job in jobs]
     lines += [JobLine(r.service_job_id, "unreadable", "—", [], "—", ["not_plannable"],
                       f"{r.reason.value}: {r.sentence}") for r in source.rejected]
-    if args.json:
+    if args.format == "json":
         for line in lines:
             sys.stdout.write(json.dumps(asdict(line)) + "\n")
     else:
-        Console().print(_table(lines, args.date.isoformat(), str(tz)))
+        console = stdout_console(args.format)
+        console.print(_table(lines, f"Jobs on {args.date.isoformat()} ({day_zone}): {len(lines)}",
+                             full=is_full(console)))
     return 0
 
 
@@ -128,18 +138,19 @@ def describe(job: ServiceJob, rules: JobRules, geocoder: Geocoder) -> JobLine:
     if not isinstance(outcome, JobVisit):
         flags.append("not_plannable")
         reason = f"{outcome.reason.value}: {outcome.sentence}"
-    if isinstance(outcome, JobVisit):
-        window = ", ".join(f"{local_time(w.start.astimezone(rules.tz))}–"
-                           f"{local_time(w.end.astimezone(rules.tz))}" for w in outcome.windows)
-    else:
-        window = "—"
+    spans = [(w.start.astimezone(rules.tz), w.end.astimezone(rules.tz))
+             for w in outcome.windows] if isinstance(outcome, JobVisit) else []
+    window = ", ".join(f"{local_time(start)}–{local_time(end)}" for start, end in spans) or "—"
+    windows = [{"start": start.isoformat(), "end": end.isoformat()} for start, end in spans]
     technicians = [t.technician_id or "?" for t in
                    (appointment.assigned_technicians or [])] if appointment else []
     where = "online" if online else (
         f"{address.address_line1}, {address.city or ''} {address.postal_code or ''}".strip()
         if address else "—")
     return JobLine(job.service_job_id or "?", str(job.service_job_status or "—"), window,
-                   technicians, where, flags, reason)
+                   technicians, where, flags, reason,
+                   window_start=windows[0]["start"] if windows else None,
+                   window_end=windows[0]["end"] if windows else None, windows=windows)
 
 
 def _geocodable(job: ServiceJob, geocoder: Geocoder) -> bool:
@@ -152,31 +163,23 @@ def _geocodable(job: ServiceJob, geocoder: Geocoder) -> bool:
         return False
 
 
-def _zone_of_first_job(jobs: Sequence[ServiceJob], geocoder: Geocoder) -> ZoneInfo | None:
-    for job in jobs:
-        address = job.service_location.address if job.service_location else None
-        if address is None:
-            continue
-        try:
-            point = geocoder.geocode(address, job_id=job.service_job_id)
-        except GeocodingError:
-            continue
-        if point is not None and (name := timezone_at(point.lat, point.lon)):
-            return ZoneInfo(name)
-    return None
-
-
-def _table(lines: list[JobLine], day: str, tz: str) -> Table:
-    table = Table(title=f"Jobs on {day} ({tz}): {len(lines)}", title_justify="left")
+def _table(lines: list[JobLine], title: str, *, full: bool) -> Table:
+    """The jobs as a table; ``full`` shows whole addresses, windows and reasons (no screen
+    to fit), otherwise the street, the first window and the reason's code."""
+    table = Table(title=title, title_justify="left")
     for header in ("job", "status", "window", "technician", "address"):
         table.add_column(header, no_wrap=header in ("job", "window"))
     table.add_column("flags", min_width=16)
     table.add_column("reason", overflow="fold")
     for line in lines:
-        code = line.reason.split(":")[0] if line.reason else ""
+        reason = line.reason or ""
+        address = line.address
         windows = line.window.split(", ")
-        shown = windows[0] + (f" (+{len(windows) - 1})" if len(windows) > 1 else "")
+        shown = "\n".join(windows)
+        if not full:
+            reason, address = reason.split(":")[0], address.split(",")[0]
+            shown = windows[0] + (f" (+{len(windows) - 1})" if len(windows) > 1 else "")
         table.add_row(line.service_job_id, line.status, shown,
-                      ", ".join(line.technicians) or "—", escape(line.address.split(",")[0]),
-                      "\n".join(line.flags), code)
+                      ", ".join(line.technicians) or "—", escape(address),
+                      "\n".join(line.flags), escape(reason))
     return table

@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -17,21 +18,26 @@ from routing.cli.common import (
     StageReporter,
     add_geo_options,
     add_source_options,
+    day_timezone,
     duration_text,
     fetch_jobs,
     job_source,
     local_time,
     positive_seconds,
+    provider_outage,
     settings_from,
 )
 from routing.cli.exits import OK, UNASSIGNED
-from routing.cli.outputs import WRITERS, add_output_options, write_outputs
+from routing.cli.outputs import WRITERS, add_output_options, check_outputs, write_outputs
 from routing.cli.render import print_plan
-from routing.config import ConfigError, Settings
-from routing.durations import DurationTable, load_durations
+from routing.cli.tables import add_format_options, stdout_console
+from routing.config import ConfigError, Settings, record_file
+from routing.durations import BUILTIN, DurationTable, load_durations
 from routing.events import load_events
-from routing.plan import Plan
+from routing.geo import Geocoder, unreachable_providers
+from routing.plan import Plan, PlanInputs, RecordedFile, TravelSettings
 from routing.planner import plan_day
+from routing.reasons import ReasonCode
 from routing.replan import Change, Replan, ReplanError, replan_day
 from routing.roster import Roster, load_roster, parse_clock
 from routing.sources import JobSource
@@ -56,8 +62,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add_geo_options(parser)
     add_replan_options(parser)
     add_output_options(parser)
-    parser.add_argument("--json", action="store_true",
-                        help="print the plan as JSON on stdout instead of tables")
+    add_format_options(parser, "the plan as JSON (what --out writes)")
     parser.add_argument("--strict", action="store_true",
                         help="exit with 10 when any job is unassigned")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
@@ -69,7 +74,8 @@ def add_planning_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--roster", type=Path, metavar="FILE",
                        help="technicians: YAML, TOML or JSON (see examples/roster.yaml)")
     group.add_argument("--durations", type=Path, metavar="FILE",
-                       help="service durations by ASIN and skill (default: 60 min)")
+                       help="service durations by ASIN and skill (default: the built-in "
+                            f"table: {DurationTable.builtin().describe()})")
     group.add_argument("--time-limit", type=positive_seconds, metavar="S",
                        help="seconds the optimiser may search (default 10)")
     group.add_argument("--on-time", choices=("arrive", "finish"),
@@ -79,7 +85,15 @@ def add_planning_options(parser: argparse.ArgumentParser) -> None:
                        help="what to minimise once every possible job is placed")
     group.add_argument("--reassign", action="store_true", default=None,
                        help="ignore technicians already assigned on appointments")
-    group.add_argument("--seed", type=int, default=0, help="random seed of the search")
+    group.add_argument("--seed", type=int, metavar="N",
+                       help="chooses each search's configuration and random steps (default 0)")
+    group.add_argument("--workers", type=positive_int, metavar="N",
+                       help="parallel searches, the best kept (default 2; 1 on a single core)")
+    group.add_argument("--solution-limit", type=positive_int, metavar="N",
+                       help="stop each search after N solutions. A search stopped by the "
+                            "time limit depends on the machine's speed and load, whatever "
+                            "the seed: for the same plan on every run use --workers 1 and a "
+                            "solution limit reached before the time limit")
 
 
 def add_replan_options(parser: argparse.ArgumentParser) -> None:
@@ -87,7 +101,9 @@ def add_replan_options(parser: argparse.ArgumentParser) -> None:
         "re-planning mid-day",
         "keep what is done or under way in a saved plan, re-plan the rest from --now")
     group.add_argument("--replan", type=Path, metavar="PLAN",
-                       help="the day's plan as saved with --out (JSON)")
+                       help="the day's plan as saved with --out (JSON); its recorded settings "
+                            "(durations, overrides, geocoders, travel times, time limit, seed, "
+                            "workers, solution limit) are reused unless a flag is given")
     group.add_argument("--now", metavar="HH:MM",
                        help="the local time to re-plan from (needs --replan)")
     group.add_argument("--events", type=Path, metavar="FILE",
@@ -95,7 +111,18 @@ def add_replan_options(parser: argparse.ArgumentParser) -> None:
                             "unavailable from (see routing/events.py)")
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
+    check_outputs(args)
     settings = settings_from(args)
     if settings.roster is None:
         raise ConfigError("a roster is needed: --roster FILE (or roster = in the config)")
@@ -104,39 +131,154 @@ def run(args: argparse.Namespace) -> int:
     if args.replan is not None and args.now is None:
         raise ConfigError("--replan needs --now HH:MM, the time to re-plan from")
     roster = load_roster(settings.roster)
+    previous = read_plan(args) if args.replan is not None else None
+    if previous is not None:
+        settings = reuse_settings(args, settings, previous, Console(stderr=True))
     durations = load_durations(settings.durations) if settings.durations else None
+    geocoder = settings.geocoder()
     with job_source(args, settings) as source:
-        if args.replan is not None:
-            replanned = make_replan(args, settings, source, roster, durations)
-            return show_and_write(replanned.plan, args, replanned)
-        plan = make_plan(args, settings, source, roster, durations)
-    return show_and_write(plan, args)
+        if previous is not None:
+            replanned = make_replan(args, settings, source, roster, durations, previous,
+                                    geocoder)
+            return _outage(geocoder, replanned.plan,
+                           show_and_write(replanned.plan, args, replanned))
+        plan = make_plan(args, settings, source, roster, durations, geocoder)
+    return _outage(geocoder, plan, show_and_write(plan, args))
+
+
+def _outage(geocoder: Geocoder, plan: Plan, code: int) -> int:
+    """Exit 5, the plan written, when a geocoding provider was given up on during it."""
+    not_geocoded = plan.summary.unassigned_by_reason.get(ReasonCode.NOT_GEOCODED, 0)
+    return provider_outage(unreachable_providers(geocoder), not_geocoded, code)
 
 
 def make_plan(args: argparse.Namespace, settings: Settings, source: JobSource, roster: Roster,
-              durations: DurationTable | None) -> Plan:
+              durations: DurationTable | None, geocoder: Geocoder | None = None) -> Plan:
     """Fetch, then plan, showing each stage on stderr."""
     report = StageReporter(Console(stderr=True), quiet=args.quiet)
-    tz = ZoneInfo(roster.timezone) if roster.timezone else roster.technicians[0].tz
+    tz = day_timezone(args, roster).tz
     jobs = fetch_jobs(source, args.date, tz, report)
     return plan_day(
-        jobs, roster, args.date, geocoder=settings.geocoder(), matrix=settings.travel_matrix(),
+        jobs, roster, args.date, geocoder=geocoder or settings.geocoder(),
+        matrix=settings.travel_matrix(),
         durations=durations, time_limit=settings.time_limit, on_time=settings.on_time,
         reassign=bool(getattr(args, "reassign", False)), objective=settings.objective,
-        seed=args.seed, progress=report, rejected=source.rejected,
+        seed=settings.seed, progress=report, rejected=source.rejected,
+        workers=settings.workers, solution_limit=settings.solution_limit,
+        inputs=settings.plan_inputs(),
     )
 
 
-def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
-                roster: Roster, durations: DurationTable | None) -> Replan:
-    """Read the saved plan and the events, fetch the jobs, re-plan from --now."""
+def read_plan(args: argparse.Namespace) -> Plan:
+    """The saved plan of ``--replan``, for ``--date``."""
     try:
         previous = Plan.from_json(args.replan.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{args.replan}: cannot read: {exc.strerror or exc}") from None
     except ValidationError as exc:
         raise ReplanError(f"{args.replan}: not a routeplan plan: "
                           f"{exc.errors()[0]['msg']}") from None
     if previous.date != args.date:
         raise ReplanError(f"{args.replan} plans {previous.date}, not --date {args.date}")
+    return previous
+
+
+def reuse_settings(args: argparse.Namespace, settings: Settings, previous: Plan,
+                   console: Console) -> Settings:
+    """The settings ``previous`` was made with, except those given as flags now.
+
+    A re-plan should change what happened, not how jobs are planned: the recorded
+    durations table, overrides, geocoders, travel times, time limit, seed, workers and
+    solution limit win over the environment and the config file; only a command-line flag
+    beats them (the on-time rule, objective and reassign are always the plan's). Says on
+    stderr what it reused and what a flag overrode, and warns when a recorded file's
+    content changed since.
+    """
+    recorded, inputs = previous.settings, previous.settings.inputs
+    # setting name -> (the flags that override it, the recorded value, how to say it)
+    reusable: dict[str, tuple[tuple[str, ...], Any, str]] = {
+        "time_limit": (("time_limit",), recorded.time_limit_s, f"{recorded.time_limit_s:g} s"),
+        "seed": (("seed",), recorded.seed, str(recorded.seed)),
+    }
+    if recorded.workers is not None:  # recorded since these were (solution_limit too)
+        reusable["workers"] = (("workers",), recorded.workers, str(recorded.workers))
+        reusable["solution_limit"] = (("solution_limit",), recorded.solution_limit,
+                                      str(recorded.solution_limit or "none"))
+    if inputs is not None and inputs.durations is not None:
+        table = inputs.durations
+        path = None if table.path == BUILTIN else Path(table.path)
+        reusable["durations"] = (("durations",), path, table.path)
+    if inputs is not None:
+        reusable["overrides"] = (("overrides",), _path(inputs.overrides),
+                                 inputs.overrides.path if inputs.overrides else "none")
+    if inputs is not None and inputs.geocoders is not None:
+        reusable["geocoders"] = (("geocoders",), inputs.geocoders, ", ".join(inputs.geocoders))
+    if inputs is not None and inputs.travel is not None:
+        travel = inputs.travel
+        reusable["travel"] = (("matrix", "osrm_url", "speed_kmh"), travel, _travel_text(travel))
+    update: dict[str, Any] = {}
+    reused, overridden = [], []
+    for name, (flags, value, text) in reusable.items():
+        label = name.replace("_", " ")
+        given = [f for f in flags if getattr(args, f, None) is not None]
+        if given:
+            overridden.append(", ".join("--" + f.replace("_", "-") for f in given))
+            continue
+        reused.append(f"{label} {text}")
+        if isinstance(value, TravelSettings):
+            update.update(matrix=value.provider, speed_kmh=value.speed_kmh,
+                          circuity=value.circuity)
+            if value.provider == "osrm":
+                update.update(osrm_url=value.osrm_url, osrm_profile=value.osrm_profile)
+        else:
+            update[name] = value
+    if not args.quiet:
+        said = f"reusing from {args.replan}: {'; '.join(reused) or 'nothing recorded'}"
+        if overridden:
+            said += f"; {', '.join(overridden)} overridden by the flag"
+        console.print(escape(said), highlight=False)
+    for line in _changed_files(inputs, update, args.replan):
+        console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False)
+    merged = settings.model_copy(update=update)
+    return Settings.model_validate(merged.model_dump())
+
+
+def _path(recorded: RecordedFile | None) -> Path | None:
+    return None if recorded is None else Path(recorded.path)
+
+
+def _travel_text(travel: TravelSettings) -> str:
+    if travel.provider == "osrm":
+        return f"osrm {travel.osrm_url} ({travel.osrm_profile})"
+    return f"haversine {travel.speed_kmh:g} km/h × {travel.circuity:g}"
+
+
+def _changed_files(inputs: PlanInputs | None, update: dict[str, Any],
+                   plan: Path) -> list[str]:
+    """Warnings for the recorded files reused whose content is no longer what it was."""
+    warnings = []
+    for name in ("durations", "overrides"):
+        was = getattr(inputs, name, None) if inputs is not None else None
+        if was is None or name not in update:
+            continue
+        path = update[name]
+        if path is None:
+            now = DurationTable.builtin_record()
+        elif not path.is_file():
+            raise ConfigError(f"{path}: the {name} file recorded in {plan} is gone; "
+                              f"give --{name} FILE")
+        else:
+            now = record_file(path)
+        if now.sha256 != was.sha256:
+            warnings.append(f"{was.path} changed since {plan} was made (its sha256 differs): "
+                            f"the re-plan uses its current content")
+    return warnings
+
+
+def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
+                roster: Roster, durations: DurationTable | None, previous: Plan,
+                geocoder: Geocoder | None = None) -> Replan:
+    """Read the events, fetch the jobs, re-plan ``previous`` from --now."""
     tz = ZoneInfo(previous.timezone)
     try:
         now = datetime.combine(args.date, parse_clock(args.now), tz)
@@ -146,9 +288,11 @@ def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
     report = StageReporter(Console(stderr=True), quiet=args.quiet)
     jobs = fetch_jobs(source, args.date, tz, report)
     return replan_day(
-        previous, jobs, roster, now, events=events, geocoder=settings.geocoder(),
+        previous, jobs, roster, now, events=events, geocoder=geocoder or settings.geocoder(),
         matrix=settings.travel_matrix(), durations=durations, time_limit=settings.time_limit,
-        seed=args.seed, progress=report, rejected=source.rejected,
+        seed=settings.seed, progress=report, rejected=source.rejected,
+        workers=settings.workers, solution_limit=settings.solution_limit,
+        inputs=settings.plan_inputs(),
     )
 
 
@@ -171,10 +315,10 @@ def changes_table(changes: list[Change]) -> Table:
 
 
 def show_and_write(plan: Plan, args: argparse.Namespace, replanned: Replan | None = None) -> int:
-    if args.json:
+    if args.format == "json":
         sys.stdout.write((replanned.to_json() if replanned else plan.to_json()) + "\n")
     else:
-        console = Console()
+        console = stdout_console(args.format)
         print_plan(plan, console)
         if replanned is not None:
             console.print(changes_table(replanned.changes) if replanned.changes

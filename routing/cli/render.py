@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from routing.cli.common import duration_text, local_time
+from routing.durations import BUILTIN
 from routing.plan import Plan, PlanStop, TechnicianRoute, TimeSpan
 
 
@@ -81,6 +82,11 @@ def print_plan(plan: Plan, console: Console) -> None:
                   f"{summary.technicians_used} of {summary.technicians_on_shift} technicians "
                   f"on shift · drive {duration_text(summary.travel_time_s)}, "
                   f"{_km(summary.distance_m)}", highlight=False)
+    inputs = plan.settings.inputs
+    durations = inputs.durations if inputs is not None else None
+    if durations is not None:
+        source = "the built-in table" if durations.path == BUILTIN else durations.path
+        console.print(f"Service durations: {escape(source)}", highlight=False)
     for route in plan.routes:
         if route.stops:
             console.print(route_title(route), highlight=False)

@@ -1,10 +1,15 @@
 """What every export shares: technician colours, the window a stop was served in, times
-as text, and writing a file without leaving half of it behind."""
+as text, CSV cells a spreadsheet cannot run, and writing a file without leaving half of it
+behind."""
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -12,12 +17,15 @@ from routing.export.errors import ExportError
 from routing.plan import Plan, PlanStop, TimeSpan
 
 __all__ = [
+    "FORMULA_STARTS",
     "PALETTE",
     "UNASSIGNED_COLOUR",
     "clock",
+    "csv_cell",
     "iso",
     "served_window",
     "technician_colours",
+    "write_csv_table",
     "write_text",
 ]
 
@@ -81,3 +89,42 @@ def write_text(path: Path | str, text: str, *, newline: str | None = None) -> Pa
         reason = exc.strerror or str(exc)
         raise ExportError(f"cannot write {target}: {reason}") from exc
     return target
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+Injection")."""
+
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def csv_cell(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs as a formula.
+
+    The OWASP rule: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading single quote, which spreadsheets read as "this is text"
+    (``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``). The csv module then quotes the
+    cell where CSV needs it (a CR, a comma, a double quote).
+
+    One exception, so that numbers stay numbers: a plain decimal number (``-122.335167``,
+    ``-300``) is left as it is, whoever wrote it. It cannot be a formula, and a
+    spreadsheet reads it as the number it is. Anything else that starts with ``-``
+    (``-1+1``, ``-2e5``, ``-cmd``) is quoted.
+    """
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def write_csv_table(
+    path: Path | str, columns: Sequence[str], rows: Iterable[Mapping[str, str]]
+) -> Path:
+    """Write a header and ``rows`` (keys ``columns``, values text) to ``path`` as UTF-8
+    CSV with ``\\r\\n`` line ends, every cell passed through :func:`csv_cell`. Every CSV
+    the project writes goes through here. Raises :class:`ExportError` like
+    :func:`write_text`."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
+    return write_text(path, buffer.getvalue(), newline="")

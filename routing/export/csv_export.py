@@ -7,11 +7,9 @@ in the route totals; unassigned jobs are in the plan JSON and on the map.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
-from routing.export.common import iso, served_window, write_text
+from routing.export.common import iso, served_window, write_csv_table
 from routing.plan import Plan, PlanStop, TechnicianRoute
 
 __all__ = ["CSV_COLUMNS", "csv_rows", "write_csv"]
@@ -56,13 +54,12 @@ def write_csv(plan: Plan, path: Path | str) -> Path:
     durations whole seconds, distances whole metres. ``window_start``/``window_end`` are
     the window the stop is scheduled in; ``all_windows`` lists every window of the job
     (a pending job can have several) as ``start/end`` intervals joined by ``"; "``.
+    A text cell that a spreadsheet would run as a formula (an address
+    ``=HYPERLINK(...)``) starts with a single quote: see
+    :func:`~routing.export.common.csv_cell`.
     Raises :class:`~routing.export.ExportError` when the file cannot be written.
     """
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(csv_rows(plan))
-    return write_text(path, buffer.getvalue(), newline="")
+    return write_csv_table(path, CSV_COLUMNS, csv_rows(plan))
 
 
 def _row(route: TechnicianRoute, stop: PlanStop) -> dict[str, str]:

@@ -1,19 +1,27 @@
 """The plan as one self-contained HTML page with a Leaflet map.
 
-One file, nothing to install: Leaflet 1.9.4 comes from unpkg (pinned, with Subresource
-Integrity hashes, as folium does) and the tiles from OpenStreetMap, so the map needs the
-internet when *viewed*; the legend and the list of unassigned jobs are plain HTML and
-read fine offline. Each technician's route and the unassigned jobs can be switched off
-from the legend. The plan is embedded as the GeoJSON of :mod:`routing.export.geojson`
-in a ``<script type="application/json">`` block, with ``<``, ``>`` and ``&`` written as
-JSON escapes so no address can close the block. Popups are built with ``textContent``,
-never as HTML. Buyer names and phone numbers cannot appear: the plan does not carry them.
+One file, nothing to install, nothing fetched but the map tiles: Leaflet 1.9.4 (BSD-2-Clause,
+vendored in ``routing/export/assets/leaflet/``) is inlined into the page, and only the
+background tiles come from OpenStreetMap (``tile.openstreetmap.org``) when the page is
+*viewed*, as the page itself says. Without the internet the background stays grey and
+everything else works: routes, numbered stops, tooltips, popups, the legend and the list
+of unassigned jobs. Each technician's route and the unassigned jobs can be switched off
+from the legend.
+
+Customer and roster text never becomes markup. The plan is embedded as the GeoJSON of
+:mod:`routing.export.geojson` in a ``<script type="application/json">`` block, with ``<``,
+``>``, ``&``, U+2028 and U+2029 written as JSON escapes so no address can close the
+block; the page's script builds every tooltip and popup with ``textContent``; the legend is
+written with every text escaped. Buyer names and phone numbers cannot appear: the plan
+does not carry them.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from html import escape
+from importlib.resources import files
 from pathlib import Path
 from string import Template
 
@@ -21,32 +29,35 @@ from routing.export.common import UNASSIGNED_COLOUR, technician_colours, write_t
 from routing.export.geojson import to_geojson
 from routing.plan import Plan
 
-__all__ = ["LEAFLET_CSS", "LEAFLET_JS", "html_map", "write_html_map"]
+__all__ = ["LEAFLET_VERSION", "TILE_URL", "html_map", "leaflet_assets", "write_html_map"]
 
-LEAFLET_CSS = (
-    "https://unpkg.com/leaflet@1.9.4/dist/leaflet.css",
-    "sha256-p4NxAoJBhIIN+hmNHrzRCf9tD/miZyoHS5obTRR9BMY=",
-)
-LEAFLET_JS = (
-    "https://unpkg.com/leaflet@1.9.4/dist/leaflet.js",
-    "sha256-20nQCchB9co0qIjJZRGuk2/Z9VM+kNiyxNV1lvTlZBo=",
-)
-"""(URL, SRI hash) of Leaflet 1.9.4, as published on leafletjs.com/download."""
+LEAFLET_VERSION = "1.9.4"
+TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+"""The one thing the page loads from the network: OpenStreetMap's standard tiles."""
+
+
+@cache
+def leaflet_assets() -> tuple[str, str]:
+    """(leaflet.js, leaflet.css) as shipped in the package, byte for byte (leaflet.css
+    has CRLF line ends)."""
+    folder = files("routing.export") / "assets" / "leaflet"
+    js, css = ((folder / name).read_bytes().decode() for name in ("leaflet.js", "leaflet.css"))
+    return js, css
 
 
 def html_map(plan: Plan) -> str:
     """The page as text (see the module docstring)."""
     title = f"routeplan — {plan.date.isoformat()} ({plan.timezone})"
+    leaflet_js, leaflet_css = leaflet_assets()
     return _PAGE.substitute(
         title=escape(title),
-        css_url=LEAFLET_CSS[0],
-        css_sri=LEAFLET_CSS[1],
-        js_url=LEAFLET_JS[0],
-        js_sri=LEAFLET_JS[1],
+        leaflet_version=LEAFLET_VERSION,
+        leaflet_css=leaflet_css,
+        leaflet_js=leaflet_js,
         unassigned_colour=UNASSIGNED_COLOUR,
         panel=_panel(plan, title),
         data=embedded_json(to_geojson(plan)),
-        script=_SCRIPT,
+        script=_SCRIPT.replace("$tile_url", TILE_URL),
     )
 
 
@@ -56,10 +67,15 @@ def write_html_map(plan: Plan, path: Path | str) -> Path:
     return write_text(path, html_map(plan))
 
 
+_SCRIPT_SAFE = str.maketrans({
+    "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029",
+})
+
+
 def embedded_json(value: object) -> str:
-    """JSON that is safe inside a ``<script>`` element: no ``</script>``, no ``<!--``."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    """JSON that is safe inside a ``<script>`` element: no ``</script>``, no ``<!--``, and
+    no raw U+2028/U+2029 (line terminators to a JavaScript parser before ES2019)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
 
 
 def _hours(seconds: int) -> str:
@@ -89,6 +105,7 @@ def _panel(plan: Plan, title: str) -> str:
         f"{'' if job.location else ' (not on the map)'}<br>{escape(job.sentence)}</li>"
         for job in plan.unassigned
     )
+    tiles = TILE_URL.split("/")[2]
     return (
         f"<h1>{escape(title)}</h1>\n"
         f"<p>{summary.assigned} of {summary.jobs} jobs on {summary.technicians_used} "
@@ -99,7 +116,9 @@ def _panel(plan: Plan, title: str) -> str:
         f'<span class="cross">✕</span> unassigned jobs on the map</label></p>\n'
         f'<details{" open" if len(plan.unassigned) <= 12 else ""}><summary>'
         f"{len(plan.unassigned)} unassigned</summary>"
-        f'<ul class="unassigned-list">\n{unassigned}\n</ul></details>'
+        f'<ul class="unassigned-list">\n{unassigned}\n</ul></details>\n'
+        f'<p class="note">Everything is in this file except the background map tiles, '
+        f"which load from {tiles} (OpenStreetMap) when online.</p>"
     )
 
 
@@ -108,14 +127,8 @@ _SCRIPT = """
   "use strict";
   var data = JSON.parse(document.getElementById("plan-data").textContent);
   var mapBox = document.getElementById("map");
-  if (typeof L === "undefined") {
-    mapBox.style.padding = "12px";
-    mapBox.textContent = "The map needs Leaflet from unpkg.com and tiles from " +
-      "openstreetmap.org: open this page with an internet connection.";
-    return;
-  }
   var map = L.map(mapBox);
-  L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+  L.tileLayer("$tile_url", {
     maxZoom: 19,
     attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">' +
       "OpenStreetMap</a> contributors"
@@ -126,30 +139,30 @@ _SCRIPT = """
   function windows(list) {
     return list.map(function (w) { return span(w.start, w.end); }).join(", ") || "–";
   }
+  // Tooltips and popups get DOM nodes, never strings: Leaflet reads a string as HTML.
+  function text(value, tag) {
+    var element = document.createElement(tag || "span");
+    element.textContent = value;
+    return element;
+  }
   function popup(heading, rows) {
     var box = document.createElement("div");
-    var head = document.createElement("b");
-    head.textContent = heading;
-    box.appendChild(head);
+    box.appendChild(text(heading, "b"));
     rows.forEach(function (row) {
       if (row[1] === null || row[1] === undefined || row[1] === "") { return; }
       var line = document.createElement("div");
-      var label = document.createElement("span");
-      label.className = "label";
-      label.textContent = row[0] + ": ";
-      line.appendChild(label);
+      if (row[0]) { line.appendChild(text(row[0] + ": ")).className = "label"; }
       line.appendChild(document.createTextNode(String(row[1])));
       box.appendChild(line);
     });
     return box;
   }
-  function icon(className, text, colour) {
-    var element = document.createElement("div");
+  function icon(className, label, colour) {
+    var element = text(label, "div");
     element.className = className;
-    element.textContent = text;
     if (colour) { element.style.background = colour; }
     return L.divIcon({html: element, className: "", iconSize: [24, 24], iconAnchor: [12, 12],
-                      popupAnchor: [0, -12]});
+                      popupAnchor: [0, -12], tooltipAnchor: [12, 0]});
   }
 
   var groups = {};
@@ -164,7 +177,7 @@ _SCRIPT = """
     if (feature.geometry.type === "LineString") {
       var line = feature.geometry.coordinates.map(function (c) { return [c[1], c[0]]; });
       L.polyline(line, {color: p.colour, weight: 4, opacity: 0.75})
-        .bindTooltip(p.technician).addTo(group(p.technician_id));
+        .bindTooltip(text(p.technician), {sticky: true}).addTo(group(p.technician_id));
       return;
     }
     var c = feature.geometry.coordinates, at = [c[1], c[0]];
@@ -173,6 +186,8 @@ _SCRIPT = """
     if (p.kind === "stop") {
       marker = L.marker(at, {icon: icon("stop", String(p.sequence), p.colour),
                              zIndexOffset: 100});
+      marker.bindTooltip(text("#" + p.sequence + " " + p.service_job_id + " · " +
+                              p.technician));
       marker.bindPopup(popup("#" + p.sequence + " " + p.service_job_id, [
         ["Technician", p.technician],
         ["Address", p.address],
@@ -184,6 +199,7 @@ _SCRIPT = """
       ]));
     } else if (p.kind === "unassigned") {
       marker = L.marker(at, {icon: icon("unassigned", "\\u2715"), zIndexOffset: 200});
+      marker.bindTooltip(text(p.service_job_id + " — not planned"));
       marker.bindPopup(popup(p.service_job_id + " — not planned", [
         ["Reason", p.reason],
         ["Why", p.sentence],
@@ -194,6 +210,7 @@ _SCRIPT = """
     } else {
       marker = L.marker(at, {icon: icon("home", p.kind === "home" ? "\\u2302" : "\\u2691",
                                         p.colour)});
+      marker.bindTooltip(text(p.technician));
       marker.bindPopup(popup(p.technician, [
         ["", p.kind === "home" ? "start of the day" : "end of the day"]
       ]));
@@ -224,8 +241,9 @@ _PAGE = Template("""<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>$title</title>
-<link rel="stylesheet" href="$css_url" integrity="$css_sri" crossorigin="">
-<script src="$js_url" integrity="$js_sri" crossorigin=""></script>
+<style>/* Leaflet $leaflet_version, BSD-2-Clause, (c) Volodymyr Agafonkin, CloudMade */
+$leaflet_css</style>
+<script>$leaflet_js</script>
 <style>
 html, body { height: 100%; margin: 0; font: 13px/1.4 Helvetica, Arial, sans-serif; }
 #map { position: absolute; inset: 0; background: #e8eaed; }
@@ -253,6 +271,7 @@ div.home { width: 22px; height: 22px; border-radius: 4px; border: 2px solid #fff
   font-size: 14px; line-height: 18px; text-align: center;
   box-shadow: 0 0 3px rgba(0, 0, 0, 0.6); }
 .label { color: #555; }
+#panel .note { color: #666; font-size: 11px; margin: 6px 0 0; }
 </style>
 </head>
 <body>

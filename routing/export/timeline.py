@@ -25,7 +25,14 @@ from zoneinfo import ZoneInfo
 from routing.export.common import clock, served_window, technician_colours, write_text
 from routing.plan import Plan, PlanStop, TechnicianRoute
 
-__all__ = ["SEGMENT_COLOURS", "Segment", "route_segments", "timeline_svg", "write_timeline_svg"]
+__all__ = [
+    "SEGMENT_COLOURS",
+    "Segment",
+    "route_segments",
+    "text_width",
+    "timeline_svg",
+    "write_timeline_svg",
+]
 
 SEGMENT_COLOURS = {
     "travel": "#8da0cb",
@@ -44,8 +51,12 @@ LANE = 7
 BAR_TOP = 8
 BAR_HEIGHT = 20
 FOOTER = 28
-CHAR_WIDTH = 6.0
-"""Average width of a 10 px sans-serif character, to decide whether a label fits."""
+FONT_SIZE = 11
+LEGEND_GAP = 18
+EM_PER_CHARACTER = 0.65
+"""A generous average character width, in em, of the chart's sans-serif font: Arial's
+(and Liberation Sans') is about 0.5 em for lower case and digits, DejaVu Sans' (a common
+fallback) about 0.55, so texts laid out with it never run into what follows them."""
 
 
 @dataclass(frozen=True)
@@ -69,17 +80,24 @@ def route_segments(route: TechnicianRoute) -> list[Segment]:
     ]
     if route.start is None or route.end is None:
         return segments
-    cursor = route.start
+    # An ONLINE stop has no drive of its own: the drive made around it counts on the next
+    # stop with a place (or the drive home), drawn in the free time since the last one.
+    cursor, busy = route.start, spans
     for stop in route.stops:
+        service = Segment("service", stop.service_start, stop.service_end,
+                          _service_title(route, stop), stop.service_job_id)
+        if stop.location is None:
+            segments.append(service)
+            busy = sorted([*busy, (stop.service_start, stop.service_end)])
+            continue
         travel = _travel_title(f"to {stop.service_job_id}", stop.travel_time_s, stop.distance_m)
-        segments += _fill(cursor, stop.service_start, stop.travel_time_s, spans, travel,
+        segments += _fill(cursor, stop.service_start, stop.travel_time_s, busy, travel,
                           f"Waiting at {stop.service_job_id}")
-        segments.append(Segment("service", stop.service_start, stop.service_end,
-                                _service_title(route, stop), stop.service_job_id))
-        cursor = max(cursor, stop.service_end)
+        segments.append(service)
+        cursor, busy = max(cursor, stop.service_end), spans
     home_s = route.totals.travel_time_s - sum(stop.travel_time_s for stop in route.stops)
     if route.stops and home_s > 0:
-        segments += _fill(cursor, route.end, home_s, spans, _travel_title("back", home_s, None))
+        segments += _fill(cursor, route.end, home_s, busy, _travel_title("back", home_s, None))
     return sorted(segments, key=lambda segment: (segment.start, segment.end))
 
 
@@ -93,7 +111,7 @@ def timeline_svg(plan: Plan) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" font-family="Helvetica, Arial, sans-serif" '
-        f'font-size="11">',
+        f'font-size="{FONT_SIZE}">',
         f"<title>{escape(_heading(plan))}</title>",
         f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
         f'<text x="12" y="22" font-size="15" font-weight="bold">{escape(_heading(plan))}</text>',
@@ -222,18 +240,24 @@ def _heading(plan: Plan) -> str:
 
 
 def _legend() -> list[str]:
+    """One ``<g class="legend-item">`` per key (a swatch, then its text), laid out left to
+    right from the texts' :func:`text_width`, so no text runs under the next swatch."""
+    bracket = '<path d="M {x} 38 V 46 H {right} V 38" fill="none" stroke="#333"/>'
+    items = [
+        *((14, f'<rect x="{{x}}" y="36" width="14" height="12" fill="{colour}"/>',
+           kind.capitalize()) for kind, colour in SEGMENT_COLOURS.items()),
+        (22, bracket, "Customer window, service marked on it (dashed: other preferred)"),
+        (22, '<rect x="{x}" y="36" width="22" height="12" fill="#f1f3f5" stroke="#ced4da"/>',
+         "Shift"),
+    ]
     parts = ['<g class="legend">']
-    x = 12
-    for kind, colour in SEGMENT_COLOURS.items():
-        parts.append(f'<rect x="{x}" y="36" width="14" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 19}" y="46">{kind.capitalize()}</text>')
-        x += 90
-    parts.append(f'<path d="M {x} 38 V 46 H {x + 22} V 38" fill="none" stroke="#333"/>')
-    parts.append(f'<text x="{x + 28}" y="46">'
-                 "Customer window, service marked on it (dashed: other preferred)</text>")
-    x += 380
-    parts.append(f'<rect x="{x}" y="36" width="22" height="12" fill="#f1f3f5" stroke="#ced4da"/>')
-    parts.append(f'<text x="{x + 28}" y="46">Shift</text>')
+    x = 12.0
+    for swatch_width, swatch, label in items:
+        text_x = x + swatch_width + 6
+        parts += ['<g class="legend-item">',
+                  swatch.format(x=f"{x:.1f}", right=f"{x + swatch_width:.1f}"),
+                  f'<text x="{text_x:.1f}" y="46">{escape(label)}</text>', "</g>"]
+        x = text_x + text_width(label, FONT_SIZE) + LEGEND_GAP
     parts.append("</g>")
     return parts
 
@@ -332,10 +356,16 @@ def _rect(kind: str, x1: float, x2: float, y: int, height: int, attributes: str,
             f"{attributes}><title>{escape(title)}</title></rect>")
 
 
+def text_width(text: str, size: float) -> float:
+    """The width in px that ``text`` at ``size`` px takes at most, in practice (see
+    :data:`EM_PER_CHARACTER`); the chart has no font metrics, it is drawn by the viewer."""
+    return len(text) * size * EM_PER_CHARACTER
+
+
 def _fitting_label(job_id: str, width: float) -> str | None:
     """The job id if it fits the bar, else its last four characters, else nothing."""
     for label in (job_id, "…" + job_id[-4:]):
-        if len(label) * CHAR_WIDTH + 6 <= width:
+        if text_width(label, 10) + 6 <= width:
             return label
     return None
 

@@ -4,10 +4,16 @@ Offline by default: the gazetteer (US ZIP and city centroids, optional GeoNames 
 haversine travel times. Any geopy geocoder and an OSRM server improve on them.
 """
 
-from routing.geo.batch import BatchResult, geocode_batch
+from routing.geo.batch import BatchProgress, BatchResult, geocode_batch
 from routing.geo.cache import GeocodeCache
-from routing.geo.chain import GeocoderChain, default_geocoder
-from routing.geo.errors import GeocodeCacheError, GeocodingError, GeoError, MatrixError
+from routing.geo.chain import GeocoderChain, default_geocoder, unreachable_providers
+from routing.geo.errors import (
+    GeocodeCacheError,
+    GeocodingError,
+    GeoError,
+    MatrixError,
+    ProviderUnreachableError,
+)
 from routing.geo.gazetteer import Gazetteer
 from routing.geo.geopy_geocoder import GeopyGeocoder
 from routing.geo.haversine import HaversineMatrix
@@ -15,12 +21,15 @@ from routing.geo.matrix import MatrixProvider, TravelMatrix
 from routing.geo.osrm import OsrmMatrix
 from routing.geo.overrides import OverrideGeocoder
 from routing.geo.point import AddressLike, Geocoder, GeoPoint, Precision, normalize_address
+from routing.geo.ratelimit import CallSlots, LocalSlots
 from routing.geo.timezones import timezone_at
 from routing.geo.warmup import WarmupReport, format_report, warm_cache
 
 __all__ = [
     "AddressLike",
+    "BatchProgress",
     "BatchResult",
+    "CallSlots",
     "Gazetteer",
     "GeoError",
     "GeoPoint",
@@ -31,11 +40,13 @@ __all__ = [
     "GeocodingError",
     "GeopyGeocoder",
     "HaversineMatrix",
+    "LocalSlots",
     "MatrixError",
     "MatrixProvider",
     "OsrmMatrix",
     "OverrideGeocoder",
     "Precision",
+    "ProviderUnreachableError",
     "TravelMatrix",
     "WarmupReport",
     "default_geocoder",
@@ -43,5 +54,6 @@ __all__ = [
     "geocode_batch",
     "normalize_address",
     "timezone_at",
+    "unreachable_providers",
     "warm_cache",
 ]

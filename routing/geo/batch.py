@@ -2,49 +2,49 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from rich.console import Console
-from rich.progress import Progress
-
+from routing.geo.chain import unreachable_providers
 from routing.geo.errors import GeoError
 from routing.geo.point import AddressLike, Geocoder, GeoPoint, normalize_address
+
+BatchProgress = Callable[[int, int], None]
+"""Called after each address with ``(addresses done, addresses in all)``."""
 
 
 @dataclass
 class BatchResult:
-    """Points by job id, and for every job without one, a sentence saying why."""
+    """Points by job id, for every job without one a sentence saying why, and the providers
+    given up on during the batch (``{name: why}``: their circuit breaker opened)."""
 
     points: dict[str, GeoPoint] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    unreachable: dict[str, str] = field(default_factory=dict)
 
 
 def geocode_batch(
     geocoder: Geocoder,
     items: Sequence[tuple[str, AddressLike]],
     *,
-    progress: bool = False,
+    progress: BatchProgress | None = None,
 ) -> BatchResult:
-    """Geocode ``(job id, address)`` pairs; the progress bar, when asked, goes to stderr and
-    only if that is a terminal (so never into cron mail or piped output)."""
+    """Geocode ``(job id, address)`` pairs, reporting each one done to ``progress``."""
     result = BatchResult()
-    show = progress and sys.stderr.isatty()
-    with Progress(console=Console(stderr=True), disable=not show, transient=True) as bar:
-        task = bar.add_task("Geocoding", total=len(items))
-        for job_id, address in items:
-            try:
-                point = geocoder.geocode(address, job_id=job_id)
-            except GeoError as error:
-                result.failures[job_id] = f"Geocoding failed: {error}"
+    for done, (job_id, address) in enumerate(items, start=1):
+        try:
+            point = geocoder.geocode(address, job_id=job_id)
+        except GeoError as error:
+            result.failures[job_id] = f"Geocoding failed: {error}"
+        else:
+            if point is None:
+                result.failures[job_id] = (
+                    f"Not found by {geocoder.name}: {normalize_address(address)!r}"
+                    " (an overrides file can place it by job id or address)."
+                )
             else:
-                if point is None:
-                    result.failures[job_id] = (
-                        f"Not found by {geocoder.name}: {normalize_address(address)!r}"
-                        " (an overrides file can place it by job id or address)."
-                    )
-                else:
-                    result.points[job_id] = point
-            bar.advance(task)
+                result.points[job_id] = point
+        if progress is not None:
+            progress(done, len(items))
+    result.unreachable = unreachable_providers(geocoder)
     return result

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import platformdirs
 
+from routing.files import create_private
 from routing.geo.errors import GeocodeCacheError
 from routing.geo.point import GeoPoint, Precision
+from routing.geo.ratelimit import claim
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS geocodes (
@@ -21,7 +23,11 @@ CREATE TABLE IF NOT EXISTS geocodes (
     lat REAL, lon REAL, precision TEXT, source TEXT,   -- all NULL: "not found"
     created_at TEXT NOT NULL,  -- ISO 8601, UTC
     PRIMARY KEY (address, provider)
-)
+);
+CREATE TABLE IF NOT EXISTS call_slots (
+    provider TEXT PRIMARY KEY, -- the Geocoder.name
+    next_free REAL NOT NULL    -- Unix time from which the provider may be called again
+);
 """
 
 
@@ -42,7 +48,11 @@ class GeocodeCache:
 
     WAL journal and a busy timeout let several processes read and write at once. Each call
     opens its own short connection, so an instance is safe to share between threads and to
-    hand to forked workers.
+    hand to forked workers. The file holds customer addresses: it is created 0600 (SQLite
+    gives its WAL and shared-memory files the same mode).
+
+    It also spaces provider calls across every process sharing it (:meth:`reserve`, a
+    :class:`~routing.geo.ratelimit.CallSlots`).
     """
 
     def __init__(
@@ -59,7 +69,7 @@ class GeocodeCache:
         self._clock = clock
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
 
     def __repr__(self) -> str:
         return f"GeocodeCache({str(self.path)!r})"
@@ -68,6 +78,7 @@ class GeocodeCache:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(self.path)  # addresses are customer data: 0600, and so its -wal
             with closing(sqlite3.connect(self.path, timeout=self.busy_timeout)) as db, db:
                 # WAL stays consistent with NORMAL; a power cut may only lose the last answers.
                 db.execute("PRAGMA synchronous=NORMAL")
@@ -104,3 +115,22 @@ class GeocodeCache:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (address, provider, *values, self._clock().isoformat()),
             )
+
+    def reserve(self, provider: str, min_delay: float) -> float:
+        """Claim ``provider``'s next call slot for this process; the seconds to wait for it.
+
+        The claim is one ``BEGIN IMMEDIATE`` transaction (processes queue on SQLite's write
+        lock, at most ``busy_timeout``), so calls from every process sharing the file are
+        ``min_delay`` apart; the caller sleeps outside it.
+        """
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute(
+                "SELECT next_free FROM call_slots WHERE provider = ?", (provider,)
+            ).fetchone()
+            wait, next_free = claim(self._clock().timestamp(), row and row[0], min_delay)
+            db.execute(
+                "INSERT OR REPLACE INTO call_slots (provider, next_free) VALUES (?, ?)",
+                (provider, next_free),
+            )
+        return wait

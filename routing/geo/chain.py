@@ -12,6 +12,11 @@ from routing.geo.overrides import OverrideGeocoder
 from routing.geo.point import AddressLike, Geocoder, GeoPoint, Precision, normalize_address
 
 
+def unreachable_providers(geocoder: Geocoder) -> dict[str, str]:
+    """``{provider name: why}`` for the providers ``geocoder`` has given up on in this run."""
+    return dict(getattr(geocoder, "unreachable", {}))
+
+
 def best_precision(geocoder: Geocoder) -> Precision:
     """The best precision ``geocoder`` can return (rooftop unless it says otherwise)."""
     return Precision(getattr(geocoder, "best_precision", Precision.ROOFTOP))
@@ -24,7 +29,8 @@ class GeocoderChain:
     cache (one entry per address and provider, so adding a provider later asks it without
     paying again for the others), until a point is found that no later provider could
     better. A provider that fails is skipped; if none then finds the address, the chain
-    raises :class:`GeocodingError` rather than claim "not found".
+    raises :class:`GeocodingError` rather than claim "not found". A provider whose circuit
+    breaker has opened still answers from the cache; :attr:`unreachable` names it.
     """
 
     def __init__(
@@ -38,6 +44,11 @@ class GeocoderChain:
         self.name = "+".join(provider.name for provider in self.providers) or "no provider"
         self.overrides = overrides
         self.cache = cache
+
+    @property
+    def unreachable(self) -> dict[str, str]:
+        """``{provider name: why}`` for the providers given up on in this run."""
+        return {name: why for p in self.providers for name, why in unreachable_providers(p).items()}
 
     def geocode(self, address: AddressLike, *, job_id: str | None = None) -> GeoPoint | None:
         if self.overrides and (point := self.overrides.geocode(address, job_id=job_id)):

@@ -11,6 +11,17 @@ class GeocodingError(GeoError):
     """A provider failed (network, quota, bad answer): unlike "not found", no answer was given."""
 
 
+class ProviderUnreachableError(GeocodingError):
+    """A provider's circuit breaker has opened: it is not asked again in this run.
+
+    The message always starts "provider <name> unreachable".
+    """
+
+    def __init__(self, provider: str, message: str) -> None:
+        super().__init__(message)
+        self.provider = provider
+
+
 class GeocodeCacheError(GeoError):
     """The SQLite geocode cache could not be opened, read or written."""
 

@@ -7,39 +7,62 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from geopy import exc as geopy_exc
-from geopy.adapters import URLLibAdapter
-from geopy.extra.rate_limiter import RateLimiter
+from geopy.adapters import AdapterHTTPError, URLLibAdapter
 from geopy.geocoders import GoogleV3, Nominatim, get_geocoder_for_service
 
-from routing.geo.errors import GeocodingError, GeoError
+from routing.geo.errors import GeocodingError, GeoError, ProviderUnreachableError
 from routing.geo.geopy_precision import precision_of
 from routing.geo.point import AddressLike, GeoPoint, Precision, address_fields
+from routing.geo.ratelimit import CallSlots, LocalSlots
 
 USER_AGENT = "routeplan/0.1"
 _SECRET_OPTION_WORDS = ("key", "secret", "token", "password", "client_id", "auth")
-# Errors worth another try: 5xx, timeouts, connection trouble and 429s.
-_TRANSIENT = (
-    geopy_exc.GeocoderRateLimited,
-    geopy_exc.GeocoderUnavailable,
-    geopy_exc.GeocoderTimedOut,
-)
+
+
+def is_transport_failure(error: geopy_exc.GeopyError) -> bool:
+    """Did the provider fail to answer at all: refused or reset connection, DNS failure,
+    timeout, 5xx?
+
+    Through the stdlib adapter geopy raises ``GeocoderTimedOut`` for timeouts, 408, 503 and
+    504, ``GeocoderUnavailable`` for an unreachable network, and a bare
+    ``GeocoderServiceError`` both for any other HTTP status it does not map (its cause
+    then carries the status: only 5xx count) and for a connection that failed (refused, reset,
+    unknown host). An answer such as 429, 401/403, 400 or 404 is not a transport failure:
+    the provider is there, it said no.
+    """
+    if isinstance(error, geopy_exc.GeocoderTimedOut | geopy_exc.GeocoderUnavailable):
+        return True
+    if type(error) is not geopy_exc.GeocoderServiceError:
+        return False
+    cause = error.__cause__
+    return not isinstance(cause, AdapterHTTPError) or cause.status_code >= 500
 
 
 def _is_transient(error: geopy_exc.GeopyError) -> bool:
-    # A bare GeocoderServiceError is what geopy raises for an unmapped 5xx status.
-    return isinstance(error, _TRANSIENT) or type(error) is geopy_exc.GeocoderServiceError
+    """Worth another try: a transport failure, or a 429."""
+    return isinstance(error, geopy_exc.GeocoderRateLimited) or is_transport_failure(error)
 
 
 class GeopyGeocoder:
     """Geocode through the geopy service ``provider`` ("nominatim", "googlev3", "photon", …).
 
     ``options`` go to the geopy class (``api_key``, ``domain``, ``scheme``, ``user_agent``,
-    …). Requests are spaced by ``min_delay`` seconds (geopy's ``RateLimiter``; Nominatim's
-    public servers require 1 s). Transient failures (429, 5xx, timeouts) are retried
-    ``retries`` times, waiting the server's Retry-After when it gives one, unless that is
-    longer than ``max_retry_wait``. A provider that does not say how precise its answer is
-    gets ``default_precision``. ``name`` (default: the provider's) labels points and cache
-    entries: give two servers of one kind (public and self-hosted Nominatim) distinct names.
+    …). Requests are spaced by ``min_delay`` seconds (Nominatim's public servers require 1 s)
+    through ``slots``: pass the :class:`~routing.geo.cache.GeocodeCache` to space the calls
+    of every process sharing it; the default spaces only this process's. Transient failures
+    (429, 5xx, timeouts, refused connections) are retried ``retries`` times, waiting the
+    server's Retry-After when it gives one, unless that is longer than ``max_retry_wait``.
+
+    A circuit breaker: after ``max_failures`` consecutive transport failures (see
+    :func:`is_transport_failure`; retries count, any answer resets the count) the provider
+    is given up on for the life of this object, i.e. the run, and every later call raises
+    :class:`ProviderUnreachableError` at once. So an unreachable provider costs at most
+    ``max_failures`` attempts and the waits between them: with the defaults about 3 s when
+    the connection is refused, 33 s when every attempt times out.
+
+    A provider that does not say how precise its answer is gets ``default_precision``.
+    ``name`` (default: the provider's) labels points, cache entries and rate-limit slots:
+    give two servers of one kind (public and self-hosted Nominatim) distinct names.
     """
 
     best_precision = Precision.ROOFTOP
@@ -53,10 +76,12 @@ class GeopyGeocoder:
         min_delay: float = 1.0,
         timeout: float = 10,
         retries: int = 2,
-        retry_wait: float = 2.0,
+        retry_wait: float = 1.0,
         max_retry_wait: float = 60.0,
+        max_failures: int = 3,
         default_precision: Precision = Precision.STREET,
         name: str | None = None,
+        slots: CallSlots | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         try:
@@ -80,10 +105,11 @@ class GeopyGeocoder:
             str(value) for option, value in settings.items()
             if value and any(word in option.lower() for word in _SECRET_OPTION_WORDS)
         ]
-        self._limited = RateLimiter(
-            self._geopy.geocode, min_delay_seconds=min_delay, max_retries=0,
-            swallow_exceptions=False,
-        )
+        self.min_delay = min_delay
+        self._slots = slots or LocalSlots()
+        self.max_failures = max_failures
+        self._failures = 0  # consecutive transport failures
+        self._outage: str | None = None  # why the breaker opened, once it has
         self.retries = retries
         self.retry_wait = retry_wait
         self.max_retry_wait = max_retry_wait
@@ -92,6 +118,11 @@ class GeopyGeocoder:
 
     def __repr__(self) -> str:  # options may hold API keys: keep them out of reprs
         return f"GeopyGeocoder({self.name!r})"
+
+    @property
+    def unreachable(self) -> dict[str, str]:
+        """``{name: why}`` once the circuit breaker has opened, else empty."""
+        return {self.name: self._outage} if self._outage else {}
 
     def geocode(self, address: AddressLike, *, job_id: str | None = None) -> GeoPoint | None:
         location = self._locate(*self._query(address))
@@ -108,18 +139,41 @@ class GeopyGeocoder:
         """geopy's ``Location`` (or ``None``), retrying transient failures."""
         attempt = 0
         while True:
-            try:
-                return self._limited(query, exactly_one=True, **extra)
-            except geopy_exc.GeopyError as error:
-                wait = self._retry_wait(error, attempt)
-                if wait is None:
-                    raise GeocodingError(self._describe(error)) from None
+            if self._outage:
+                raise ProviderUnreachableError(self.name, self._outage)
+            if (wait := self._slots.reserve(self.name, self.min_delay)) > 0:
                 self._sleep(wait)
+            try:
+                location = self._geopy.geocode(query, exactly_one=True, **extra)
+            except geopy_exc.GeopyError as error:
+                self._count(error)
+                if self._outage:
+                    raise ProviderUnreachableError(self.name, self._outage) from None
+                backoff = self._retry_wait(error, attempt)
+                if backoff is None:
+                    raise GeocodingError(self._describe(error)) from None
+                self._sleep(backoff)
                 attempt += 1
             except Exception as error:  # a malformed answer breaks geopy's parsing
+                self._failures = 0
                 raise GeocodingError(
                     self._redact(f"{self.name} gave an unreadable answer: {error!r}")
                 ) from None
+            else:
+                self._failures = 0
+                return location
+
+    def _count(self, error: geopy_exc.GeopyError) -> None:
+        """Feed the circuit breaker; it opens at ``max_failures`` transport failures in a row."""
+        if not is_transport_failure(error):
+            self._failures = 0
+            return
+        self._failures += 1
+        if self._failures >= self.max_failures:
+            self._outage = self._redact(
+                f"provider {self.name} unreachable ({self._failures} failures in a row, the last:"
+                f" {error}); not asked again in this run"
+            )
 
     def _query(self, address: AddressLike) -> tuple[str | dict[str, str], dict[str, Any]]:
         """A structured query where the provider takes one, else one line of text.

@@ -79,8 +79,9 @@ class Geocoder(Protocol):
     ``geocode`` returns ``None`` for a definite "not found" and raises
     :class:`~routing.geo.errors.GeocodingError` when the provider failed to answer.
     Implementations may also carry ``best_precision`` (the best :class:`Precision` they can
-    ever return) and ``cacheable`` (``False`` for cheap offline sources); the chain reads both
-    when present.
+    ever return), ``cacheable`` (``False`` for cheap offline sources) and ``unreachable``
+    (``{provider name: why}`` for providers given up on in this run, see
+    :func:`routing.geo.chain.unreachable_providers`); the chain reads them when present.
     """
 
     name: str

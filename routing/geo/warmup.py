@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from routing.geo.batch import geocode_batch
+from routing.geo.batch import BatchProgress, geocode_batch
 from routing.geo.point import AddressLike, Geocoder, Precision
 
 
@@ -18,6 +18,7 @@ class WarmupReport:
     by_precision: Counter[Precision] = field(default_factory=Counter)
     by_source: Counter[str] = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)  # job id -> reason sentence
+    unreachable: dict[str, str] = field(default_factory=dict)  # provider -> why given up on
 
     @property
     def found(self) -> int:
@@ -25,7 +26,10 @@ class WarmupReport:
 
 
 def warm_cache(
-    geocoder: Geocoder, items: Sequence[tuple[str, AddressLike]], *, progress: bool = True
+    geocoder: Geocoder,
+    items: Sequence[tuple[str, AddressLike]],
+    *,
+    progress: BatchProgress | None = None,
 ) -> WarmupReport:
     """Geocode ``(job id, address)`` pairs through ``geocoder`` (and so fill its cache)."""
     batch = geocode_batch(geocoder, items, progress=progress)
@@ -34,6 +38,7 @@ def warm_cache(
         by_precision=Counter(point.precision for point in batch.points.values()),
         by_source=Counter(point.source for point in batch.points.values()),
         failures=batch.failures,
+        unreachable=batch.unreachable,
     )
 
 

@@ -5,12 +5,15 @@
 """
 
 from routing.spapi.auth import LwaCredentials, TokenProvider
-from routing.spapi.backoff import RetryPolicy
-from routing.spapi.client import JobStream, ServicesClient, WriteResult
+from routing.spapi.backoff import RetryEvent, RetryListener, RetryPolicy
+from routing.spapi.client import MAX_PAGES, JobStream, ServicesClient, WriteResult
 from routing.spapi.endpoints import LWA_TOKEN_URL, REGIONS, base_url_for
 from routing.spapi.errors import (
     AuthError,
     ConfigurationError,
+    DeadlineExceededError,
+    MissingPayloadError,
+    PaginationError,
     RequestValidationError,
     SpApiError,
     SpApiRequestError,
@@ -30,6 +33,7 @@ from routing.spapi.ratelimit import USAGE_PLANS, RateLimiter, TokenBucket
 
 __all__ = [
     "LWA_TOKEN_URL",
+    "MAX_PAGES",
     "REGIONS",
     "USAGE_PLANS",
     "Address",
@@ -38,11 +42,16 @@ __all__ = [
     "AppointmentTime",
     "AuthError",
     "ConfigurationError",
+    "DeadlineExceededError",
     "Error",
     "JobStream",
     "LwaCredentials",
+    "MissingPayloadError",
+    "PaginationError",
     "RateLimiter",
     "RequestValidationError",
+    "RetryEvent",
+    "RetryListener",
     "RetryPolicy",
     "ServiceJob",
     "ServiceJobStatus",

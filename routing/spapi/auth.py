@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from routing.spapi.backoff import RetryPolicy, parse_retry_after
+from routing.spapi.deadline import deadline as request_deadline
 from routing.spapi.endpoints import LWA_TOKEN_URL
 from routing.spapi.errors import AuthError, ConfigurationError
 
@@ -55,13 +56,18 @@ class LwaCredentials:
         missing = [name for name in names if not env.get(name)]
         if missing:
             raise ConfigurationError(
-                "SP-API credentials missing: set " + ", ".join(missing) + " (or pass credentials)"
+                "SP-API credentials missing: export " + ", ".join(missing) + " (Amazon and its "
+                "sandbox both need them; `--source emulator` or a saved jobs file needs none)"
             )
         return cls(env[ENV_REFRESH_TOKEN], env[ENV_CLIENT_ID], env[ENV_CLIENT_SECRET])
 
 
 class TokenProvider:
-    """Hands out a valid access token, fetching a new one only when needed."""
+    """Hands out a valid access token, fetching a new one only when needed.
+
+    ``deadline`` (seconds) bounds each token request as a whole when ``http`` runs on
+    :class:`routing.spapi.deadline.DeadlineTransport`.
+    """
 
     def __init__(
         self,
@@ -72,6 +78,7 @@ class TokenProvider:
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float = 30.0,
     ) -> None:
         self._credentials = credentials
         self._http = http
@@ -79,6 +86,7 @@ class TokenProvider:
         self._retry = retry or RetryPolicy()
         self._clock = clock
         self._sleep = sleep
+        self._deadline = deadline
         self._lock = threading.Lock()
         self._token: str | None = None
         self._valid_until = 0.0
@@ -116,7 +124,8 @@ class TokenProvider:
             attempt += 1
             retry_after: float | None = None
             try:
-                response = self._http.post(self._token_url, data=form)
+                with request_deadline(self._deadline):
+                    response = self._http.post(self._token_url, data=form)
             except httpx.TransportError as exc:
                 failure = AuthError(
                     "lwaToken", f"cannot reach the LWA token endpoint: {type(exc).__name__}",
@@ -136,6 +145,8 @@ class TokenProvider:
             if self._retry.gives_up(attempt, self._clock() - started, delay):
                 raise failure
             log.warning("LWA token request failed (%s); retrying in %.1f s", failure, delay)
+            self._retry.announce("the LWA token request", attempt, delay,
+                                 status=failure.status)
             self._sleep(delay)
 
 

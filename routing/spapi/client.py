@@ -3,8 +3,10 @@
 Parameters go exactly where the official model puts them, arrays travel comma-separated under
 one key, nothing the model does not define is sent, and the model's constraints are checked
 before any request (see :mod:`routing.spapi.params`). Each call waits for its operation's
-token bucket, retries throttling and server faults with jittered backoff, and refreshes an
-expired access token once.
+token bucket, must end within a total deadline (:mod:`routing.spapi.deadline`), retries
+throttling, server faults and timeouts with jittered backoff (telling the retry policy's
+listener), and refreshes an expired access token once. A listing must end: a missing payload,
+pages that bring nothing new and more pages than any seller can have are typed errors.
 """
 
 from __future__ import annotations
@@ -22,8 +24,15 @@ from pydantic import ValidationError
 from routing.spapi import models
 from routing.spapi.auth import LwaCredentials, TokenProvider
 from routing.spapi.backoff import RetryPolicy, parse_retry_after
+from routing.spapi.deadline import DeadlineTransport, deadline
 from routing.spapi.endpoints import LWA_TOKEN_URL, base_url_for
-from routing.spapi.errors import RequestValidationError, SpApiRequestError
+from routing.spapi.errors import (
+    DeadlineExceededError,
+    MissingPayloadError,
+    PaginationError,
+    RequestValidationError,
+    SpApiRequestError,
+)
 from routing.spapi.params import (
     JobQuery,
     check_path_id,
@@ -39,6 +48,23 @@ _R = TypeVar("_R", bound=models.SpApiRequest)
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 _JOBS_PATH = "/service/v1/serviceJobs"
 USER_AGENT = "routeplan/0.1 (Language=Python)"
+
+#: The most jobs one getServiceJobs query can plausibly return. The model bounds neither
+#: ``totalResultSize`` nor the jobs of a query, so the bound comes from the seller: the
+#: planner's widest query reaches 90 days back over every status; 100,000 jobs there is
+#: over 1,100 jobs a day, every day, for one seller's technicians (at 5-8 jobs a technician
+#: a day, a fleet of 150-200), well beyond any provider the Services API serves today.
+MAX_JOBS_PER_QUERY = 100_000
+#: The model's largest ``pageSize``.
+MAX_PAGE_SIZE = 20
+#: Default page cap of a listing: ``MAX_JOBS_PER_QUERY / MAX_PAGE_SIZE`` = 5,000 pages,
+#: about 8.5 minutes at the model's 10 requests a second. A server that still hands out a
+#: fresh ``nextPageToken`` after that is broken, not busy.
+MAX_PAGES = MAX_JOBS_PER_QUERY // MAX_PAGE_SIZE
+#: Empty pages in a row that still carry a fresh token before a listing is called runaway.
+#: The model allows an empty page with a token (Prism serves them), so one is no failure;
+#: fifty in a row (a thousand job slots with nothing in them) is a server going nowhere.
+MAX_EMPTY_PAGES_IN_A_ROW = 50
 
 
 @dataclass(frozen=True)
@@ -86,6 +112,11 @@ class ServicesClient:
     ``credentials`` default to the environment (``SP_API_REFRESH_TOKEN``, ``LWA_APP_ID``,
     ``LWA_CLIENT_SECRET``). ``region`` is ``na``, ``eu`` or ``fe``; ``sandbox`` selects
     Amazon's sandbox endpoint; ``base_url`` points anywhere else (the local emulator).
+
+    ``timeout`` is the total deadline of one request, from connecting to the last byte of the
+    body (enforced by the default transport; a custom ``transport`` enforces its own).
+    ``retry`` says how often to retry and whom to tell (its ``listener``). ``max_pages`` caps
+    one listing (default :data:`MAX_PAGES`, derived there).
     """
 
     def __init__(
@@ -100,15 +131,21 @@ class ServicesClient:
         retry: RetryPolicy | None = None,
         rate_limits: Mapping[str, tuple[float, int]] | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_pages: int = MAX_PAGES,
     ) -> None:
+        if timeout <= 0 or max_pages < 1:
+            raise ValueError(f"timeout must be > 0 and max_pages >= 1, got {timeout}, {max_pages}")
         self.base_url = base_url_for(region, sandbox=sandbox, base_url=base_url)
+        self.max_pages = max_pages
+        self._timeout = timeout
         self._retry = retry or RetryPolicy()
         self._http = httpx.Client(
-            timeout=timeout, transport=transport, headers={"user-agent": USER_AGENT}
+            timeout=timeout, transport=transport or DeadlineTransport(),
+            headers={"user-agent": USER_AGENT},
         )
         self._tokens = TokenProvider(
             credentials or LwaCredentials.from_env(), self._http,
-            token_url=token_url, retry=self._retry,
+            token_url=token_url, retry=self._retry, deadline=timeout,
         )
         self._limits = RateLimiter(rate_limits)
 
@@ -154,6 +191,11 @@ class ServicesClient:
         Follows ``nextPageToken`` until it is missing or comes back unchanged (Amazon's sandbox
         repeats its token forever); a job seen on an earlier page is not yielded again.
         Arguments are validated when this is called, before anything is sent.
+
+        While iterating: :class:`MissingPayloadError` when a page has no payload;
+        :class:`PaginationError` when a page with a fresh token holds only jobs seen before,
+        after :data:`MAX_EMPTY_PAGES_IN_A_ROW` empty pages with fresh tokens, or after
+        ``max_pages`` pages.
         """
         query = JobQuery(
             marketplace_id=marketplace_id, statuses=statuses, created_after=created_after,
@@ -171,6 +213,7 @@ class ServicesClient:
     def _pages(self, query: dict[str, str], stream: JobStream) -> Iterator[models.ServiceJob]:
         seen_tokens: set[str] = set()
         seen_jobs: set[str] = set()
+        empty_run = 0
         params = dict(query)
         while True:
             response = self._call("getServiceJobs", "GET", _JOBS_PATH, params=params)
@@ -178,16 +221,27 @@ class ServicesClient:
             stream.pages += 1
             stream.errors.extend(listing.errors or [])
             _log_errors("getServiceJobs", listing.errors, response)
+            if listing.payload is None:
+                raise _no_payload("getServiceJobs", response, listing.errors)
+            ids = [_raw_id(raw) for raw in raw_jobs]
+            repeats = bool(ids) and all(key is not None and key in seen_jobs for key in ids)
+            empty_run = 0 if ids else empty_run + 1
             for job in _parse_jobs(raw_jobs, stream):
-                key = job.service_job_id
-                if key is not None and key in seen_jobs:
-                    continue
-                if key is not None:
-                    seen_jobs.add(key)
-                yield job
-            token = listing.payload.next_page_token if listing.payload else None
+                if job.service_job_id not in seen_jobs:
+                    yield job
+            seen_jobs.update(key for key in ids if key is not None)
+            token = listing.payload.next_page_token
             if not token or token in seen_tokens:
                 return
+            if repeats:
+                raise _runaway(f"page {stream.pages} holds only jobs already seen, yet a new "
+                               "nextPageToken", response)
+            if empty_run >= MAX_EMPTY_PAGES_IN_A_ROW:
+                raise _runaway(f"{empty_run} empty pages in a row, each with a new "
+                               "nextPageToken", response)
+            if stream.pages >= self.max_pages:
+                raise _runaway(f"still a nextPageToken after {stream.pages} pages (the cap)",
+                               response)
             seen_tokens.add(token)
             params = {**query, "pageToken": token}
 
@@ -199,11 +253,7 @@ class ServicesClient:
                         "getServiceJobByServiceJobId")
         _log_errors("getServiceJobByServiceJobId", parsed.errors, response)
         if parsed.payload is None:
-            raise SpApiRequestError(
-                "getServiceJobByServiceJobId", "the answer carried no job",
-                status=response.status_code, errors=parsed.errors or [],
-                request_id=response.headers.get("x-amzn-requestid"),
-            )
+            raise _no_payload("getServiceJobByServiceJobId", response, parsed.errors)
         return parsed.payload
 
     def assign_appointment_resources(
@@ -269,10 +319,11 @@ class ServicesClient:
     ) -> httpx.Response:
         """Send one operation, with rate limiting, token refresh and retries.
 
-        Reads are retried on any transport error. Writes are retried only when Amazon said it
-        did not complete them (a 429 or a 5xx) or the connection never opened; after a
-        timeout their outcome is unknown, so the error goes to the caller, which can read the
-        job back before deciding (``routing.writeback`` does) instead of sending twice.
+        Reads are retried on any transport error, a passed deadline included. Writes are
+        retried only when Amazon said it did not complete them (a 429 or a 5xx) or the
+        connection never opened; after a timeout their outcome is unknown, so the error goes
+        to the caller, which can read the job back before deciding (``routing.writeback``
+        does) instead of sending twice.
         """
         url = self.base_url + path
         started = time.monotonic()
@@ -284,17 +335,17 @@ class ServicesClient:
             bucket.acquire()
             token = self._tokens.token()
             retry_after: float | None = None
+            problem = ""
             try:
-                response = self._http.request(
-                    method, url, params=params, json=json,
-                    headers={"x-amz-access-token": token, "accept": "application/json"},
-                )
+                with deadline(self._timeout) as due:
+                    response = self._http.request(
+                        method, url, params=params, json=json,
+                        headers={"x-amz-access-token": token, "accept": "application/json"},
+                    )
             except httpx.TransportError as exc:
                 sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                failure = SpApiRequestError(
-                    operation, f"no answer from {self.base_url} ({type(exc).__name__})",
-                    attempts=attempt,
-                )
+                failure = self._no_answer(operation, exc, time.monotonic() >= due, attempt)
+                problem = type(exc).__name__
                 if sent and not idempotent:
                     raise failure from None
             else:
@@ -315,7 +366,19 @@ class ServicesClient:
             if self._retry.gives_up(attempt, time.monotonic() - started, delay):
                 raise failure
             log.warning("%s: %s; retry %d in %.2f s", operation, failure, attempt, delay)
+            self._retry.announce(operation, attempt, delay, status=failure.status,
+                                 problem=problem)
             time.sleep(delay)
+
+    def _no_answer(self, operation: str, exc: httpx.TransportError, late: bool,
+                   attempt: int) -> SpApiRequestError:
+        if late:
+            return DeadlineExceededError(
+                operation, f"no complete answer from {self.base_url} within the "
+                f"{self._timeout:g} s deadline ({type(exc).__name__})", attempts=attempt)
+        return SpApiRequestError(
+            operation, f"no answer from {self.base_url} ({type(exc).__name__})",
+            attempts=attempt)
 
 
 def _request(model: type[_R], **fields: Any) -> _R:
@@ -402,6 +465,26 @@ def _parse_listing(response: httpx.Response) -> tuple[models.GetServiceJobsRespo
         return models.GetServiceJobsResponse.model_validate(envelope), raw_jobs
     except ValidationError as exc:
         raise _mismatch("getServiceJobs", exc, response) from None
+
+
+def _raw_id(raw: Any) -> str | None:
+    key = raw.get("serviceJobId") if isinstance(raw, dict) else None
+    return key if isinstance(key, str) else None
+
+
+def _no_payload(operation: str, response: httpx.Response,
+                errors: Sequence[models.Error] | None) -> MissingPayloadError:
+    return MissingPayloadError(
+        operation, "the answer carried no payload (a Services API failure, not an empty list)",
+        status=response.status_code, errors=errors or [],
+        request_id=response.headers.get("x-amzn-requestid"),
+    )
+
+
+def _runaway(message: str, response: httpx.Response) -> PaginationError:
+    return PaginationError("getServiceJobs", f"the listing does not end: {message}",
+                           status=response.status_code,
+                           request_id=response.headers.get("x-amzn-requestid"))
 
 
 def _parse_jobs(raw_jobs: list[Any], stream: JobStream) -> Iterator[models.ServiceJob]:

@@ -2,7 +2,10 @@
 
 Every failed call surfaces as :class:`SpApiRequestError`, carrying what a support ticket to
 Amazon needs: the operation, the HTTP status, Amazon's ``errors[]`` and ``x-amzn-RequestId``.
-Problems caught before anything is sent are :class:`RequestValidationError`.
+Its subclasses say what kind of failure it was: :class:`AuthError` (login),
+:class:`DeadlineExceededError` (no complete answer in time), :class:`MissingPayloadError` and
+:class:`PaginationError` (a successful status with an answer that cannot be used). Problems
+caught before anything is sent are :class:`RequestValidationError`.
 """
 
 from __future__ import annotations
@@ -65,3 +68,22 @@ class SpApiRequestError(SpApiError):
 
 class AuthError(SpApiRequestError):
     """Login with Amazon refused or could not issue an access token."""
+
+
+class DeadlineExceededError(SpApiRequestError):
+    """No complete answer (connection, headers and the whole body) within the request deadline.
+
+    Raised after the retry policy gave up on a read, or at once for a write whose outcome is
+    unknown (it may have landed).
+    """
+
+
+class MissingPayloadError(SpApiRequestError):
+    """Amazon answered with a success status but without the payload the model promises.
+
+    A listing without a payload is not an empty day: it is a failure of the Services API.
+    """
+
+
+class PaginationError(SpApiRequestError):
+    """A listing that does not end: too many pages, or pages that bring no new job."""

@@ -45,12 +45,17 @@ class Change(StrEnum):
 
 @dataclass(frozen=True)
 class Target:
-    """One planned appointment: who goes there and when they arrive."""
+    """One planned appointment: who goes there and when the service starts.
+
+    The service start, not the arrival, is what the customer waits for: a technician who
+    arrives before the window waits for it, and an estimate built from the arrival would
+    tell the customer an hour and more too early.
+    """
 
     service_job_id: str
     appointment_id: str
     technician_id: str
-    arrival: datetime
+    service_start: datetime
 
 
 @dataclass(frozen=True)
@@ -99,13 +104,28 @@ def parse_margin(text: str) -> timedelta:
 def load_plan(path: Path) -> Plan:
     """A plan written by ``routeplan plan --out plan.json``."""
     try:
-        return Plan.from_json(Path(path).read_bytes())
+        text = Path(path).read_bytes()
     except OSError as exc:
         raise WritebackError(f"{path}: cannot read the plan: {exc.strerror or exc}") from exc
+    try:
+        return Plan.from_json(text)
     except ValidationError as exc:
+        if not _looks_like_a_plan(text):
+            raise WritebackError(f"{path}: not a routeplan plan file (write one with "
+                                 "`routeplan plan --out plan.json`)") from None
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "top level"
-        raise WritebackError(f"{path}: not a routeplan plan: {first['msg']} at {where}") from None
+        raise WritebackError(
+            f"{path}: a damaged routeplan plan: {first['msg']} at {where}") from None
+
+
+def _looks_like_a_plan(text: bytes) -> bool:
+    """A JSON object with the ``schema_version`` every written plan carries."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "schema_version" in data
 
 
 def targets_of(plan: Plan) -> tuple[list[Target], list[Skipped]]:
@@ -129,7 +149,7 @@ def targets_of(plan: Plan) -> tuple[list[Target], list[Skipped]]:
                     f"the plan has appointment {key[1]} of job {key[0]} on two stops")
             seen.add(key)
             targets.append(Target(stop.service_job_id, stop.appointment_id,
-                                  route.technician_id, stop.arrival))
+                                  route.technician_id, stop.service_start))
     return targets, skipped
 
 
@@ -144,7 +164,7 @@ def plan_identity(plan: Plan) -> str:
         "date": plan.date.isoformat(),
         "appointments": sorted(
             [t.service_job_id, t.appointment_id, t.technician_id,
-             t.arrival.astimezone(UTC).isoformat()]
+             t.service_start.astimezone(UTC).isoformat()]
             for t in targets
         ),
     }
@@ -204,9 +224,9 @@ def _compare(target: Target, job: ServiceJob | str) -> Comparison:
     return Comparison(target, change, now)
 
 
-def eta_window(arrival: datetime, margin: timedelta) -> tuple[datetime, datetime]:
-    """The estimate sent to Amazon: the planned arrival ± ``margin``, in UTC."""
-    moment = arrival.astimezone(UTC)
+def eta_window(service_start: datetime, margin: timedelta) -> tuple[datetime, datetime]:
+    """The estimate sent to Amazon: the planned service start ± ``margin``, in UTC."""
+    moment = service_start.astimezone(UTC)
     return moment - margin, moment + margin
 
 
@@ -219,7 +239,7 @@ def actions_for(comparison: Comparison, margin: timedelta) -> list[Action]:
     if comparison.change is not Change.UNCHANGED:
         actions.append(Action(ActionKind.ASSIGN, target,
                               {"resources": [target.technician_id]}))
-    start, end = eta_window(target.arrival, margin)
+    start, end = eta_window(target.service_start, margin)
     actions.append(Action(ActionKind.ETA, target,
                           {"start": _wire(start), "end": _wire(end)}))
     return actions

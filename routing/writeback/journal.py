@@ -5,6 +5,9 @@ A row is keyed by (plan identity, service job id, appointment id, action kind). 
 answered, each change its own transaction, in WAL mode with ``synchronous=FULL`` so that a
 committed state survives a ``kill -9`` or a power cut. A row still ``started`` on the next
 run means the process died mid-call: :mod:`routing.writeback.apply` resolves it.
+
+The journal holds customer data (job ids, appointment ids, Amazon's messages), so a new
+journal is created with mode 0600, and SQLite gives its ``-wal`` and ``-shm`` files the same.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from routing.files import create_private
 from routing.writeback.errors import JournalError
 
 try:
@@ -99,14 +103,16 @@ class Journal:
         self.path = Path(path)
         self._lock = _exclusive(self.path.with_name(self.path.name + ".lock"))
         try:
+            create_private(self.path)  # customer data: 0600, and so its -wal and -shm
             self._db = sqlite3.connect(self.path, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.execute(_SCHEMA)
-        except sqlite3.Error as exc:
+        except (OSError, sqlite3.Error) as exc:
             self._lock.close()
-            raise JournalError(f"{self.path}: cannot open the journal: {exc}") from exc
+            reason = getattr(exc, "strerror", None) or exc
+            raise JournalError(f"{self.path}: cannot open the journal: {reason}") from exc
 
     def __enter__(self) -> Self:
         return self

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from routing.config import ConfigError, load_settings
+from routing.durations import DurationTable
 from routing.geo import HaversineMatrix, OsrmMatrix
+from routing.plan import RecordedFile
 
 
 def write(path: Path, text: str) -> Path:
@@ -68,3 +71,32 @@ def test_osrm_without_a_url_is_refused(tmp_path: Path) -> None:
                              environ={})
     with pytest.raises(ConfigError, match="osrm_url"):
         settings.travel_matrix()
+
+
+def test_search_settings_come_from_the_environment_and_the_file(tmp_path: Path) -> None:
+    config = write(tmp_path / "routeplan.toml", "workers = 3\nsolution_limit = 50\n")
+    env = {"ROUTEPLAN_SEED": "7", "ROUTEPLAN_WORKERS": "1"}
+    settings = load_settings({"solution_limit": None}, config=config, environ=env)
+    assert (settings.seed, settings.workers, settings.solution_limit) == (7, 1, 50)
+    defaults = load_settings(config=write(tmp_path / "c.toml", ""), environ={})
+    assert (defaults.seed, defaults.workers, defaults.solution_limit) == (0, 2, None)
+    with pytest.raises(ConfigError, match="setting workers"):
+        load_settings(config=config, environ={"ROUTEPLAN_WORKERS": "0"})
+
+
+def test_plan_inputs_record_files_by_content(tmp_path: Path) -> None:
+    table = write(tmp_path / "durations.yaml", "default: 45m\n")
+    overrides = write(tmp_path / "coordinates.csv", "service_job_id,lat,lon\nJ1,47.6,-122.3\n")
+    settings = load_settings({"durations": table, "overrides": overrides, "matrix": "osrm",
+                              "osrm_url": "http://127.0.0.1:5000"},
+                             config=write(tmp_path / "c.toml", ""), environ={})
+    inputs = settings.plan_inputs()
+    assert inputs.durations == RecordedFile(
+        path=str(table), sha256=hashlib.sha256(table.read_bytes()).hexdigest())
+    assert inputs.overrides is not None and inputs.overrides.path == str(overrides)
+    assert inputs.geocoders == ["gazetteer"]
+    assert inputs.travel is not None
+    assert (inputs.travel.provider, inputs.travel.osrm_url) == ("osrm", "http://127.0.0.1:5000")
+    bare = load_settings(config=write(tmp_path / "c.toml", ""), environ={}).plan_inputs()
+    assert bare.durations == DurationTable.builtin_record() and bare.overrides is None
+    assert bare.travel is not None and bare.travel.osrm_url is None

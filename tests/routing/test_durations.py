@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
-from routing.durations import DurationsError, DurationTable, load_durations, parse_duration
+from routing.cli.app import build_parser
+from routing.cli.render import print_plan
+from routing.durations import (
+    BUILTIN,
+    DurationsError,
+    DurationTable,
+    load_durations,
+    parse_duration,
+)
 from routing.errors import RoutingError
+from routing.plan import Plan, PlanInputs, RecordedFile
 from routing.spapi.models import ScopeOfWork
+from tests.routing.test_plan import small_plan
 
 MIN = timedelta(minutes=1)
 
@@ -133,3 +145,43 @@ def test_bad_files_give_one_line_naming_file_and_field(
 def test_missing_file_is_a_routing_error(tmp_path: Path) -> None:
     with pytest.raises(RoutingError, match="cannot read file"):
         load_durations(tmp_path / "nope.yaml")
+
+
+def test_plan_help_prints_the_built_in_table_from_the_code(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The help once said "(default: 60 min)" while the built-in table gives 90–120 min to
+    most trades; it is now generated from ``DurationTable.builtin()``."""
+    monkeypatch.setenv("COLUMNS", "400")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["plan", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "default: the built-in table: 60 min; by skill:" in text
+    assert "PLUMBING 120 min" in text and "TV_MOUNTING 90 min" in text
+    monkeypatch.setattr(DurationTable, "builtin",
+                        classmethod(lambda cls: cls(default=timedelta(minutes=42))))
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["plan", "--help"])
+    assert "default: the built-in table: 42 min)" in " ".join(capsys.readouterr().out.split())
+
+
+def header(plan: Plan) -> str:
+    buffer = io.StringIO()
+    print_plan(plan, Console(file=buffer, width=300))
+    return buffer.getvalue()
+
+
+def test_the_plan_header_names_the_durations_table() -> None:
+    plan = small_plan()
+    assert "Service durations" not in header(plan)  # an older plan: not recorded
+    for recorded, shown in ((DurationTable.builtin_record(), "the built-in table"),
+                            (RecordedFile(path="examples/durations.yaml", sha256="0" * 64),
+                             "examples/durations.yaml")):
+        settings = plan.settings.model_copy(update={"inputs": PlanInputs(durations=recorded)})
+        assert f"Service durations: {shown}\n" in header(
+            plan.model_copy(update={"settings": settings}))
+
+
+def test_the_built_in_record_is_stable_and_named() -> None:
+    record = DurationTable.builtin_record()
+    assert record.path == BUILTIN == "built-in"
+    assert record == DurationTable.builtin_record() and len(record.sha256) == 64

@@ -62,7 +62,8 @@ def small_plan() -> Plan:
             on_time="arrive", objective="travel_time", time_limit_s=5.0, seed=0,
             reassign=False, geocoder="chain", matrix="haversine",
         ),
-        solver=SolverInfo(status="ROUTING_SUCCESS", objective=4800, wall_time_s=1.2),
+        solver=SolverInfo(status="ROUTING_SUCCESS", objective=4800, search_time_s=1.2,
+                          solve_stage_s=1.3),
         routes=[route],
         unassigned=[
             UnassignedJob(
@@ -96,7 +97,7 @@ def test_plan_json_validates_against_the_schema_and_round_trips() -> None:
     data = plan_json(plan)
     jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
     assert Plan.from_json(plan.to_json()) == plan
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "2"
     stop = data["routes"][0]["stops"][0]
     assert stop["service_start"] == "2026-12-01T09:00:00-08:00"  # local time, with offset
 
@@ -129,3 +130,19 @@ def test_plans_are_immutable() -> None:
     with pytest.raises(ValidationError):
         plan.routes[0].totals.stops = 3  # type: ignore[misc]
     assert plan.routes[0].shift.end - plan.routes[0].shift.start == timedelta(hours=9)
+
+
+def test_a_version_1_plan_is_still_read() -> None:
+    """Plans saved before the settings were recorded in full: the solver's one time becomes
+    the search time, the stage time and the unrecorded settings stay None."""
+    data = plan_json(small_plan())
+    data["schema_version"] = "1"
+    data["solver"] = {"status": "ROUTING_SUCCESS", "objective": 4800, "wall_time_s": 3.35}
+    plan = Plan.model_validate(data)
+    assert plan.schema_version == "2"
+    assert plan.solver == SolverInfo(status="ROUTING_SUCCESS", objective=4800,
+                                     search_time_s=3.35, solve_stage_s=None)
+    assert plan.settings.inputs is None and plan.settings.workers is None
+    data["schema_version"] = "3"
+    with pytest.raises(ValidationError):
+        Plan.model_validate(data)

@@ -182,10 +182,18 @@ def test_pinned_online_and_in_store_jobs() -> None:
     online = placed["online"][1]
     assert online.location is None and online.address is None
     assert online.location_type == "ONLINE" and not online.pinned
-    assert [(e.stage, e.state) for e in events] == [
+    assert [(e.stage, e.state) for e in events if e.state != "advance"] == [
         (Stage.GEOCODE, "start"), (Stage.GEOCODE, "done"), (Stage.MATRIX, "start"),
         (Stage.MATRIX, "done"), (Stage.SOLVE, "start"), (Stage.SOLVE, "done"),
     ]
+    assert [(e.stage, e.done, e.total) for e in events if e.state == "advance"] == [
+        (Stage.GEOCODE, n, 3) for n in (1, 2, 3)  # the three jobs with an address
+    ]
+    # Two searches (ONLINE jobs): both count, and the stage took at least their time; the
+    # plan once recorded the second search alone (3.35 s against the CLI's 10.1 s).
+    assert plan.solver is not None
+    assert 0.8 <= plan.solver.search_time_s <= (plan.solver.solve_stage_s or 0)
+    assert plan.settings.workers == 1 and plan.settings.solution_limit is None
     for route in plan.routes:
         if not route.stops:  # an unused technician takes no lunch on the plan
             assert not route.breaks
@@ -206,7 +214,9 @@ def test_pinned_online_and_in_store_jobs() -> None:
 def test_online_jobs_never_skip_a_drive() -> None:
     """Two far-apart field jobs with an ONLINE job whose window sits between them: every
     leg of the route is really driven (the drive to an ONLINE stop plus the drive from it
-    is at least the direct drive)."""
+    is at least the direct drive). The plan shows the ONLINE stop without travel (it needs
+    none; it once showed 9 min / 5.97 km): the drive made around it counts on the next stop,
+    and the route's totals are those of the solver."""
     team = roster(technician("T1", home=DOWNTOWN))
     jobs = [
         job("north", appointments=window(9, 1), line1="3 Redmond Way"),
@@ -214,14 +224,20 @@ def test_online_jobs_never_skip_a_drive() -> None:
         job("south", appointments=window(12, 2), line1="4 Tacoma Ave"),
     ]
     prepared = prepare_day(jobs, team, DAY, geocoder=BOOK, durations=TABLE, time_limit=1.0)
-    plan, _ = solve_day(prepared, workers=1)
+    plan, solution = solve_day(prepared, workers=1)
+    assert solution is not None
     route = plan.routes[0]
     assert [s.service_job_id for s in route.stops] == ["north", "online", "south"]
     assert prepared.problem is not None
     index = {v.id: v.location for v in prepared.problem.visits}
     direct = int(prepared.problem.durations[index["north"], index["south"]])
-    assert route.stops[1].travel_time_s + route.stops[2].travel_time_s >= direct > 0
-    solver.verify(prepared.problem, plan_to_solution(plan, prepared))
+    online, south = route.stops[1], route.stops[2]
+    assert (online.travel_time_s, online.distance_m) == (0, 0)
+    assert south.travel_time_s >= direct > 0
+    assert route.totals.travel_time_s == solution.routes[0].travel_time
+    rebuilt = plan_to_solution(plan, prepared)
+    assert rebuilt.routes == solution.routes  # the solver's own per-stop drives, restored
+    solver.verify(prepared.problem, rebuilt)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ whatever routes the optimiser chose). Every re-plan is checked: the solved part 
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,19 +17,23 @@ from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
+from rich.console import Console
 
 import solver
 from routing.cli import main
+from routing.cli.plan_cmd import reuse_settings
+from routing.config import ConfigError, Settings
 from routing.events import DayEvents, EventsError, RunningLong, load_events
 from routing.geo import HaversineMatrix
-from routing.plan import Plan, PlanStop
-from routing.planner import plan_day, plan_to_solution
+from routing.plan import Plan, PlanInputs, PlanStop, RecordedFile
+from routing.planner import ProgressEvent, Stage, plan_day, plan_to_solution
 from routing.reasons import ReasonCode
 from routing.replan import ChangeKind, Replan, ReplanError, replan_day
 from routing.roster import Roster, load_roster
 from routing.sources import FileSource
 from routing.spapi.models import ServiceJob
 from tests.routing.planning_helpers import BELLEVUE, job, job_data, roster, technician
+from tests.routing.test_plan import small_plan
 from tests.routing.test_planner import BOOK, DAY, LA, TABLE, window
 
 OPTIONS: dict[str, Any] = {
@@ -36,6 +42,11 @@ OPTIONS: dict[str, Any] = {
 }
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
+REPRODUCIBLE = ["--workers", "1", "--seed", "0", "--solution-limit", "5", "--time-limit", "60"]
+"""One search stopped by its solution limit, long before the time limit: the same plan on
+every run, however loaded the machine (a time limit alone stops at a moment that varies)."""
+SEARCH: dict[str, Any] = {"workers": 1, "seed": 0, "solution_limit": 5, "time_limit": 60.0}
+"""The same for ``plan_day`` and ``replan_day`` on the example day."""
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -47,9 +58,9 @@ def first_plan(jobs: list[ServiceJob], team: Roster) -> Plan:
 
 
 def replan(previous: Plan, jobs: list[ServiceJob], team: Roster, now: datetime,
-           events: DayEvents | None = None) -> Replan:
+           events: DayEvents | None = None, **options: Any) -> Replan:
     """``replan_day`` plus the checks every re-plan must pass."""
-    result = replan_day(previous, jobs, team, now, events=events, **OPTIONS)
+    result = replan_day(previous, jobs, team, now, events=events, **{**OPTIONS, **options})
     if result.prepared.problem is not None and result.remaining.solver is not None:
         solver.verify(result.prepared.problem, plan_to_solution(result.remaining, result.prepared))
     jsonschema.validate(json.loads(result.plan.to_json()), Plan.json_schema())
@@ -168,7 +179,15 @@ def test_a_late_job_that_no_longer_fits_moves_to_someone_else() -> None:
             r.technician_id == "T1"] == ["A", "B"]
     a = previous.routes[0].stops[0]
     events = DayEvents(running_long={"A": RunningLong(until=time(11, 15))})
-    result = replan(previous, jobs, team, a.service_start + timedelta(minutes=20), events)
+    progress: list[ProgressEvent] = []
+    result = replan(previous, jobs, team, a.service_start + timedelta(minutes=20), events,
+                    progress=progress.append)
+    # B cannot stay with T1: a second search round freed it, and the stage is still
+    # reported once (it once printed a second "✓ solve" line), timed over both rounds.
+    assert [(e.stage, e.state) for e in progress if e.stage == Stage.SOLVE] == [
+        (Stage.SOLVE, "start"), (Stage.SOLVE, "done")]
+    assert result.plan.solver is not None
+    assert 0 < result.plan.solver.search_time_s <= (result.plan.solver.solve_stage_s or 0)
     assert stops(result.plan)["A"][1].service_end == at(11, 15)
     assert stops(result.plan)["B"][0] == "T2"
     change = next(c for c in result.changes if c.service_job_id == "B")
@@ -235,20 +254,48 @@ def test_a_warm_start_that_no_longer_fits_still_gives_a_plan() -> None:
     day = date(2026, 12, 1)
     team = load_roster(EXAMPLES / "roster.yaml")
     jobs = FileSource(EXAMPLES / "jobs.json").fetch(day, LA)
-    previous = plan_day(jobs, team, day, time_limit=1.0, workers=1)
+    previous = plan_day(jobs, team, day, **SEARCH)
     busiest = max(previous.routes, key=lambda r: len(r.stops))
-    late = busiest.stops[1]
     now = datetime.combine(day, time(10, 30), LA)
-    assert late.arrival > now  # not started: it simply lasts an hour longer
+    late = next(s for s in busiest.stops if s.arrival > now)  # lasts an hour longer
     events = DayEvents(running_long={late.service_job_id: RunningLong(extra=timedelta(hours=1))})
-    result = replan_day(previous, jobs, team, now, events=events, time_limit=1.0, workers=1,
-                        stable=False)
+    result = replan_day(previous, jobs, team, now, events=events, **SEARCH, stable=False)
     assert result.prepared.problem is not None
     solver.verify(result.prepared.problem, plan_to_solution(result.remaining, result.prepared))
     on_route = stops(result.plan).get(late.service_job_id)
     if on_route is not None:
         assert on_route[1].service_end - on_route[1].service_start == (
             late.service_end - late.service_start + timedelta(hours=1))
+
+
+def lunch_at_home_at_noon() -> tuple[list[ServiceJob], Roster]:
+    """A shift from 12:00 whose lunch must start at 12:00: the solver takes it at home,
+    before the drive to the only job (in the afternoon)."""
+    tech = technician("T1", shift="12:00-17:00")
+    tech["lunch"] = {"window": "12:00-12:00", "duration": "30m"}
+    return [job("J1", appointments=window(14, 2), line1="2 Bellevue Way")], roster(tech)
+
+
+@pytest.mark.parametrize("cancel", [False, True], ids=["job-kept", "job-cancelled"])
+def test_a_lunch_taken_at_home_by_now_keeps_the_route_start(cancel: bool) -> None:
+    """The break is kept as taken (the solver no longer sees it) and no stop is fixed; the
+    merged route once took the re-planned start (12:30, after the break) and failed its own
+    check: "break at 12:00 outside its gap"."""
+    jobs, team = lunch_at_home_at_noon()
+    previous = first_plan(jobs, team)
+    (route,) = previous.routes
+    (lunch,) = route.breaks
+    assert (lunch.start, lunch.after_stop, route.start) == (at(12), 0, at(12))
+    assert route.stops[0].arrival > at(12)  # nothing fixed at noon but the lunch
+    events = DayEvents(cancelled={"J1"}) if cancel else None
+    result = replan(previous, jobs, team, at(12), events)
+    (after,) = result.plan.routes
+    assert after.breaks == [lunch] and after.start == at(12)
+    assert result.fixed == {}
+    if cancel:
+        assert after.stops == [] and after.end == lunch.end
+    else:
+        assert after.stops[0].arrival >= lunch.end
 
 
 def test_bad_events_are_clear_errors(tmp_path: Path) -> None:
@@ -289,7 +336,7 @@ def test_cli_replans_from_a_saved_plan(capsys: pytest.CaptureFixture[str],
     monkeypatch.setenv("COLUMNS", "200")
     day = "2026-12-01"
     common = ["--date", day, "--roster", str(EXAMPLES / "roster.yaml"), "--source",
-              str(EXAMPLES / "jobs.json"), "--time-limit", "1", "--no-cache", "-q"]
+              str(EXAMPLES / "jobs.json"), *REPRODUCIBLE, "--no-cache", "-q"]
     assert main(["plan", *common, "--out", str(tmp_path / "plan.json")]) == 0
     capsys.readouterr()
     previous = Plan.from_json((tmp_path / "plan.json").read_text(encoding="utf-8"))
@@ -311,3 +358,59 @@ def test_cli_replans_from_a_saved_plan(capsys: pytest.CaptureFixture[str],
     out = capsys.readouterr().out
     assert "Changes" in out and target.service_job_id in out and "cancelled" in out
     assert main(["plan", *common, "--now", "12:00"]) == 3  # --now needs --replan
+
+
+@pytest.mark.slow
+def test_cli_replan_reuses_the_plans_settings(capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    """Planned with a durations table and overrides, re-planned with only --replan and
+    --now: the same table, overrides and search settings, so the same churn as with every
+    flag repeated (with the built-in table instead, the README's example churned 29 jobs)."""
+    day = "2026-12-01"
+    files = ["--durations", str(EXAMPLES / "durations.yaml"),
+             "--overrides", str(EXAMPLES / "geocode_overrides.csv")]
+    common = ["--date", day, "--roster", str(EXAMPLES / "roster.yaml"), "--source",
+              str(EXAMPLES / "jobs.json"), "--no-cache"]
+    plan_file = tmp_path / "plan.json"
+    assert main(["plan", *common, *files, *REPRODUCIBLE, "-q", "--out", str(plan_file)]) == 0
+    recorded = Plan.from_json(plan_file.read_bytes()).settings
+    assert recorded.inputs is not None and recorded.inputs.durations is not None
+    assert recorded.inputs.durations.path == str(EXAMPLES / "durations.yaml")
+    assert (recorded.workers, recorded.seed, recorded.solution_limit) == (1, 0, 5)
+    capsys.readouterr()
+    replan_args = ["plan", *common, "--replan", str(plan_file), "--now", "12:00", "--json"]
+    assert main(replan_args) == 0
+    bare = capsys.readouterr()
+    assert f"reusing from {plan_file}" in " ".join(bare.err.split())
+    assert main([*replan_args, *files, *REPRODUCIBLE, "-q"]) == 0
+    explicit = json.loads(capsys.readouterr().out)
+    reused = json.loads(bare.out)
+    assert reused["plan"]["settings"] == explicit["plan"]["settings"]
+    assert reused["plan"]["settings"]["inputs"] == json.loads(recorded.model_dump_json())["inputs"]
+    assert reused["changes"] == explicit["changes"]
+    assert reused["plan"]["routes"] == explicit["plan"]["routes"]
+
+
+def test_replan_settings_say_what_they_reuse_and_warn_of_changed_files(tmp_path: Path) -> None:
+    table = tmp_path / "durations.yaml"
+    table.write_text("default: 45m\n", encoding="utf-8")
+    recorded = small_plan().settings.model_copy(update={
+        "workers": 1, "solution_limit": 5, "inputs": PlanInputs(
+            durations=RecordedFile(path=str(table), sha256="0" * 64), geocoders=["gazetteer"])})
+    previous = small_plan().model_copy(update={"settings": recorded})
+    flags = dict.fromkeys(("time_limit", "seed", "workers", "solution_limit", "durations",
+                           "overrides", "geocoders", "matrix", "osrm_url", "speed_kmh"))
+    args = argparse.Namespace(**{**flags, "time_limit": 3.0}, replan=tmp_path / "plan.json",
+                              quiet=False)
+    buffer = io.StringIO()
+    settings = reuse_settings(args, Settings(time_limit=3.0, workers=2, seed=9), previous,
+                              Console(file=buffer, width=400))
+    assert (settings.durations, settings.workers, settings.seed) == (table, 1, 0)
+    assert settings.time_limit == 3.0 and settings.solution_limit == 5
+    said = buffer.getvalue()
+    assert f"reusing from {args.replan}: seed 0; workers 1; solution limit 5; durations {table}"\
+        in said and "--time-limit overridden by the flag" in said
+    assert f"warning: {table} changed since" in said  # the recorded hash is not its content
+    table.unlink()
+    with pytest.raises(ConfigError, match=r"durations file recorded in .* is gone"):
+        reuse_settings(args, Settings(), previous, Console(file=io.StringIO()))

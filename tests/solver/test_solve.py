@@ -1,5 +1,6 @@
 """Behaviour of solve() on small crafted problems; every solution goes through verify()."""
 
+import importlib
 import subprocess
 import sys
 from dataclasses import replace
@@ -20,6 +21,7 @@ from solver import (
     solve,
     verify,
 )
+from solver.search import SearchConfig
 from tests.solver._make import DAY, line, problem, tech, visit
 
 HOUR = 3600
@@ -389,3 +391,19 @@ def test_a_script_without_a_main_guard_can_use_two_workers(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "2"
     assert "Traceback" not in done.stderr and "Error" not in done.stderr
+
+
+def test_a_first_solution_is_still_found_when_the_construction_share_runs_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A short limit on a busy machine leaves the construction too little time: the rest of
+    the time must still find a first solution rather than none."""
+    monkeypatch.setattr(importlib.import_module("solver.solve"), "CONFIGS",
+                        (SearchConfig(construct_share=1e-9),))
+    rng = np.random.default_rng(5)
+    lunch = (Break(TimeWindow(3 * HOUR, 4 * HOUR), 1800),)
+    visits = [visit(str(i), i, windows=[(0, 5 * HOUR)]) for i in range(1, 41)]
+    p = problem(visits, [tech(f"t{k}", breaks=lunch) for k in range(4)],
+                positions=rng.integers(0, 60, size=41).tolist())
+    s = run(p, time_limit=1.0, solution_limit=None)
+    assert not s.unassigned

@@ -1,8 +1,25 @@
-"""Fault injection: answers the emulator gives instead of the real one, queued by tests."""
+"""Fault injection: answers the emulator gives instead of the real one, queued by tests.
+
+From Python, :meth:`FaultPlan.inject` takes every detail. From the command line
+(``routeplan emulator --fault SPEC``), :meth:`FaultPlan.inject_spec` takes one spec,
+``KIND:N[@OPERATION]``:
+
+- ``STATUS:N`` (a 4xx or 5xx, e.g. ``429:5``, ``503:3``): the next N calls get that status with
+  Amazon's error body;
+- ``html:N``: the next N calls get a 502 with an HTML page, as from a proxy in front of Amazon;
+- ``delay:S``: the next call is answered normally, S seconds late (``delay:35`` outlasts
+  routeplan's 30 s request deadline);
+- ``expire-token:N``: the next N calls find their access token expired (403 Unauthorized,
+  "The access token you provided has expired."); every token issued so far expires.
+
+``@OPERATION`` aims the fault at one operation (``getServiceJobs``, ``lwaToken`` …); without
+it a fault hits the next Services API calls, whatever the operation (never the LWA endpoint).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 
@@ -31,11 +48,16 @@ _DEFAULT_ERRORS = {
     503: ("ServiceUnavailable", "Temporary overloading or maintenance of the server."),
     504: ("InternalFailure", "Gateway timeout. Please try again."),
 }
+_HTML_PAGE = (b"<html><head><title>502 Bad Gateway</title></head>"
+              b"<body><center><h1>502 Bad Gateway</h1></center></body></html>")
+_SPEC = re.compile(r"(?P<kind>[a-z-]+|\d{3}):(?P<value>\d+(?:\.\d+)?)(?:@(?P<operation>\w+))?")
+SPEC_HELP = "KIND:N[@OPERATION] with KIND a 4xx/5xx status, html, delay or expire-token"
 
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected answer. ``status`` < 300 without a body delays the real answer instead."""
+    """One injected answer. ``status`` < 300 without a body delays the real answer instead;
+    ``expire_tokens`` expires every access token, then lets the call through."""
 
     operation: str | None
     status: int
@@ -43,6 +65,18 @@ class Fault:
     content_type: str | None = None
     delay: float = 0.0
     retry_after: float | None = None
+    expire_tokens: bool = False
+
+    @property
+    def label(self) -> str:
+        """What this fault did, for the call record: ``429``, ``502 html``, ``delay 35 s`` …"""
+        if self.expire_tokens:
+            return "expire-token"
+        if self.passes_through:
+            return f"delay {self.delay:g} s"
+        kind = f"{self.status} html" if self.body is not None and \
+            _sniff(self.body) != JSON else str(self.status)
+        return kind + (f" after {self.delay:g} s" if self.delay else "")
 
     @property
     def passes_through(self) -> bool:
@@ -95,6 +129,7 @@ class FaultPlan:
         content_type: str | None = None,
         delay: float = 0.0,
         retry_after: float | None = None,
+        expire_tokens: bool = False,
     ) -> None:
         """Answer the next ``count`` calls of ``operation`` (None: any) with this fault."""
         if operation is not None and operation not in SPAPI_OPERATIONS | {LWA_OPERATION}:
@@ -105,9 +140,32 @@ class FaultPlan:
         if count < 1 or delay < 0 or (retry_after is not None and retry_after < 0):
             raise EmulatorError("count must be >= 1, delay and retry_after >= 0")
         payload = body.encode() if isinstance(body, str) else body
-        fault = Fault(operation, status, payload, content_type, delay, retry_after)
+        fault = Fault(operation, status, payload, content_type, delay, retry_after,
+                      expire_tokens)
         with self._lock:
             self._queue.append(_Queued(fault, count))
+
+    def inject_spec(self, spec: str) -> None:
+        """Queue the fault a command-line spec describes (see the module's docstring)."""
+        match = _SPEC.fullmatch(spec.strip())
+        if match is None:
+            raise EmulatorError(f"fault {spec!r}: expected {SPEC_HELP}, e.g. 429:5 or "
+                                "delay:35@getServiceJobs")
+        kind, value, operation = match["kind"], float(match["value"]), match["operation"]
+        count = int(value)
+        if kind != "delay" and (count != value or count < 1):
+            raise EmulatorError(f"fault {spec!r}: N must be a whole number >= 1")
+        if kind == "delay":
+            self.inject(operation, 200, delay=value)
+        elif kind == "html":
+            self.inject(operation, 502, count=count, body=_HTML_PAGE,
+                        content_type="text/html; charset=utf-8")
+        elif kind == "expire-token":
+            self.inject(operation, 200, count=count, expire_tokens=True)
+        elif kind.isdigit() and 400 <= int(kind) <= 599:
+            self.inject(operation, int(kind), count=count)
+        else:
+            raise EmulatorError(f"fault {spec!r}: unknown kind {kind!r}; expected {SPEC_HELP}")
 
     def take(self, operation: str) -> Fault | None:
         """The fault for this call of ``operation``, if one is queued (and use it up)."""

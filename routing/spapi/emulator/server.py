@@ -2,7 +2,13 @@
 
 Each request goes through the same gates as at Amazon, in this order: an injected fault (if
 one is queued), the access token, the operation's token bucket, then the operation itself.
-Every request is recorded, whatever its answer.
+Every request is recorded, whatever its answer, and listed as JSON at ``GET /_emulator/calls``.
+
+Every method on every path gets a JSON answer in Amazon's error shape, never http.server's
+HTML: an unknown path is 404 ``NotFound``; a known path with a method it does not serve
+(TRACE, OPTIONS, PATCH, DELETE, HEAD …) is 405 ``MethodNotAllowed`` with an ``Allow`` header
+(the HTTP status for it; Amazon's gateway documents none of its own); a request http.server
+cannot even parse gets its status (400, 414, 431 …) with an ``InvalidInput`` error.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -25,7 +33,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from routing.spapi.emulator.dataset import JobStore, load_jobs
 from routing.spapi.emulator.errors import EmulatorError
-from routing.spapi.emulator.faults import LWA_OPERATION, FaultPlan
+from routing.spapi.emulator.faults import LWA_OPERATION, Fault, FaultPlan
 from routing.spapi.emulator.listing import list_page, parse_query
 from routing.spapi.emulator.lwa import LwaRefusal, TokenIssuer, TokenState
 from routing.spapi.emulator.wire import (
@@ -44,6 +52,7 @@ _Request = socket.socket | tuple[bytes, socket.socket]
 _log = logging.getLogger(__name__)
 
 TOKEN_PATH = "/auth/o2/token"
+CALLS_PATH = "/_emulator/calls"
 _JOBS_PATH = ("service", "v1", "serviceJobs")
 _SECRET_FORM_FIELDS = frozenset({"client_secret", "refresh_token"})
 _EXPIRED = "The access token you provided has expired."
@@ -55,7 +64,8 @@ class RecordedCall:
 
     ``body`` is the parsed JSON (or the raw text when it is not JSON); for the LWA endpoint it
     is the form with its secrets masked. ``headers`` are lower-cased, the access token masked.
-    ``time`` is ``time.monotonic()`` on arrival.
+    ``time`` is ``time.monotonic()`` on arrival, ``received`` the wall clock (UTC); ``fault``
+    names the injected fault that answered or shaped the call (``429``, ``delay 35 s`` …).
     """
 
     operation: str
@@ -68,6 +78,18 @@ class RecordedCall:
     time: float
     request_id: str
     headers: dict[str, str]
+    fault: str | None = None
+    received: datetime | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The call as ``GET /_emulator/calls`` lists it (no body, no headers)."""
+        return {
+            "method": self.method, "path": self.path, "query": self.query,
+            "operation": self.operation, "status": self.status, "fault": self.fault,
+            "received": None if self.received is None
+            else self.received.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "requestId": self.request_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -77,25 +99,28 @@ class _Route:
     appointment_id: str = ""
 
 
-def _route(method: str, path: str) -> _Route | None:
+def _routes(path: str) -> dict[str, _Route]:
+    """The operations served at ``path``, by method (empty for an unknown path)."""
     if path == TOKEN_PATH:
-        return _Route(LWA_OPERATION) if method == "POST" else None
+        return {"POST": _Route(LWA_OPERATION)}
+    if path == CALLS_PATH:
+        return {"GET": _Route("")}
     parts = tuple(unquote(part) for part in path.strip("/").split("/"))
     if parts[:3] != _JOBS_PATH:
-        return None
+        return {}
     rest = parts[3:]
-    if method == "GET" and not rest:
-        return _Route("getServiceJobs")
-    if method == "GET" and len(rest) == 1:
-        return _Route("getServiceJobByServiceJobId", rest[0])
-    if method == "PUT" and len(rest) == 4 and rest[1] == "appointments":
+    if not rest:
+        return {"GET": _Route("getServiceJobs")}
+    if len(rest) == 1:
+        return {"GET": _Route("getServiceJobByServiceJobId", rest[0])}
+    if len(rest) == 4 and rest[1] == "appointments":
         operation = {
             "resources": "assignAppointmentResources",
             "fulfillment": "setAppointmentFulfillmentData",
         }.get(rest[3])
         if operation:
-            return _Route(operation, rest[0], rest[2])
-    return None
+            return {"PUT": _Route(operation, rest[0], rest[2])}
+    return {}
 
 
 class Emulator:
@@ -263,14 +288,19 @@ class Emulator:
     def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
         """Answer one HTTP request (called from the server's handler threads)."""
         arrived = time.monotonic()
+        received = datetime.now(UTC)
         request_id = str(uuid.uuid4())
         split = urlsplit(target)
         pairs = parse_qsl(split.query, keep_blank_values=True)
-        route = _route(method, split.path)
+        routes = _routes(split.path)
+        route = routes.get(method)
+        if split.path == CALLS_PATH and route is not None:
+            return self._list_calls(request_id)  # looking is not a call
         operation = route.operation if route else "unknown"
         recorded_body = _recorded_body(operation, body)
+        fault = self.faults.take(operation) if route else None
         try:
-            reply = self._answer(route, pairs, headers, body)
+            reply = self._answer(route, routes, fault, pairs, headers, body)
         except Exception:  # an emulator bug must still answer, like Amazon's 500
             _log.exception("emulator failure on %s %s", method, split.path)
             reply = errors_reply(500, error("InternalFailure", "Emulator internal error."))
@@ -286,23 +316,39 @@ class Emulator:
             arrived,
             request_id,
             {k: "***" if k == "x-amz-access-token" else v for k, v in headers.items()},
+            None if fault is None else fault.label,
+            received,
         )
         with self._lock:
             self._calls.append(call)
         return reply
 
+    def _list_calls(self, request_id: str) -> Reply:
+        document = {"calls": [call.summary() for call in self.calls]}
+        return json_reply(200, document, {"x-amzn-RequestId": request_id,
+                                          "Cache-Control": "no-store"})
+
     def _answer(
         self,
         route: _Route | None,
+        routes: Mapping[str, _Route],
+        fault: Fault | None,
         pairs: list[tuple[str, str]],
         headers: Mapping[str, str],
         body: bytes,
     ) -> Reply:
+        if route is None and routes:
+            allowed = ", ".join(routes)
+            refusal = errors_reply(
+                405, error("MethodNotAllowed", f"This resource answers only {allowed}."))
+            refusal.headers["Allow"] = allowed
+            return refusal
         if route is None:
             return errors_reply(404, error("NotFound", "Resource not found."))
-        fault = self.faults.take(route.operation)
         if fault is not None:
             time.sleep(fault.delay)
+            if fault.expire_tokens:
+                self._issuer.expire_all()
             if not fault.passes_through:
                 return fault.reply()
         if route.operation == LWA_OPERATION:
@@ -463,18 +509,36 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(length))
         headers = {name.lower(): value for name, value in self.headers.items()}
         emulator = cast(_Server, self.server).emulator
-        reply = emulator.handle(self.command, self.path, headers, body)
+        self._send(emulator.handle(self.command, self.path, headers, body))
+
+    def __getattr__(self, name: str) -> Any:
+        """Every method, TRACE and made-up ones included, reaches the emulator (``do_X``)."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """Requests http.server refuses itself (bad request line, huge headers …): JSON too."""
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "Error"
+        self.close_connection = True
+        self._send(errors_reply(code, invalid_input(message or phrase)))
+
+    def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if reply.content_type:
             self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
-        if reply.body:
+        if reply.body and self.command != "HEAD":
             self.wfile.write(reply.body)
-
-    do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _serve
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: tests and the CLI read ``Emulator.calls`` instead of stderr."""
@@ -486,11 +550,14 @@ def serve_forever(
     port: int = 0,
     *,
     announce: Callable[[str], None] | None = None,
+    faults: Sequence[str] = (),
     **kw: Any,
 ) -> None:
     """Serve ``path``'s jobs (none when None) until Ctrl-C; for ``routeplan emulator``.
 
-    ``announce`` receives the line telling where the emulator listens (default: stdout).
+    ``announce`` receives the lines telling where the emulator listens (default: stdout).
+    ``faults`` are fault specs (``429:5``, ``delay:35@getServiceJobs`` …), queued in order
+    before the first request (see :mod:`routing.spapi.emulator.faults`).
     """
     say = announce or _print_now
     emulator = (
@@ -498,11 +565,16 @@ def serve_forever(
         if path
         else Emulator(host=host, port=port, **kw)
     )
+    for spec in faults:
+        emulator.faults.inject_spec(spec)
     with emulator:
         say(
             f"Services API emulator at {emulator.url} (LWA token endpoint {emulator.token_url}); "
             "Ctrl-C stops"
         )
+        if faults:
+            say(f"faults queued: {', '.join(faults)}")
+        say(f"calls received: GET {emulator.url}{CALLS_PATH}")
         try:
             while emulator.running:
                 emulator.wait(0.5)

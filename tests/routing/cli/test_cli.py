@@ -7,15 +7,17 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from routing.cli import main
+from routing.cli import common, main
 from routing.cli.exits import BAD_INPUT, SPAPI, UNASSIGNED, USAGE
 from routing.plan import Plan
 from routing.spapi.emulator import Emulator
+from tests.routing.test_replan import REPRODUCIBLE
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples"
@@ -43,7 +45,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
     out = tmp_path_factory.mktemp("demo")
-    code = main(["demo", "--out-dir", str(out), "--time-limit", "2", "-q"])
+    code = main(["demo", "--out-dir", str(out), *REPRODUCIBLE, "-q"])
     return code, out
 
 
@@ -69,7 +71,7 @@ def test_demo_plans_the_example_day_and_writes_every_output(demo: tuple[int, Pat
 def test_plan_from_a_saved_file_prints_json(capsys: pytest.CaptureFixture[str],
                                             tmp_path: Path) -> None:
     code, out, _ = run(capsys, "plan", "--date", DAY, "--roster", str(EXAMPLES / "roster.yaml"),
-                       "--source", str(EXAMPLES / "jobs.json"), "--time-limit", "1", "--no-cache",
+                       "--source", str(EXAMPLES / "jobs.json"), *REPRODUCIBLE, "--no-cache",
                        "--json", "-q", "--csv", str(tmp_path / "p.csv"))
     assert code == 0
     plan = Plan.model_validate_json(out)
@@ -87,7 +89,7 @@ def test_plan_tables_name_every_technician_with_stops(capsys: pytest.CaptureFixt
                          str(EXAMPLES / "roster.yaml"), "--source", "emulator",
                          "--durations", str(EXAMPLES / "durations.yaml"),
                          "--overrides", str(EXAMPLES / "geocode_overrides.csv"),
-                         "--time-limit", "1", "--no-cache")
+                         *REPRODUCIBLE, "--no-cache")
     assert code == 0
     assert "Unassigned" in out and "not_plannable_status" in out
     for stage in ("fetch", "geocode", "matrix", "solve"):
@@ -96,7 +98,7 @@ def test_plan_tables_name_every_technician_with_stops(capsys: pytest.CaptureFixt
 
 def test_strict_exit_code_when_jobs_are_left_out(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, _ = run(capsys, "plan", "--date", DAY, "--roster", str(EXAMPLES / "roster.yaml"),
-                     "--source", str(EXAMPLES / "jobs.json"), "--time-limit", "1",
+                     "--source", str(EXAMPLES / "jobs.json"), *REPRODUCIBLE,
                      "--no-cache", "--json", "-q", "--strict")
     assert code == UNASSIGNED
 
@@ -155,6 +157,9 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_a_500_from_amazon_is_exit_4(capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The CLI's own policy (6 attempts), its waits cut to milliseconds.
+    monkeypatch.setattr(common, "SPAPI_RETRY", replace(common.SPAPI_RETRY, base_delay=0.001,
+                                                       max_delay=0.002))
     with Emulator.from_file(EXAMPLES / "jobs.json", enforce_rate_limits=False) as emulator:
         emulator.faults.inject("getServiceJobs", 500, count=100)
         monkeypatch.setenv("SP_API_REFRESH_TOKEN", "emulator-refresh")
@@ -164,7 +169,8 @@ def test_a_500_from_amazon_is_exit_4(capsys: pytest.CaptureFixture[str],
         code, _, err = run(capsys, "plan", "--date", DAY, "--roster",
                            str(EXAMPLES / "roster.yaml"), "--endpoint", emulator.url, "-q")
     assert code == SPAPI
-    assert "HTTP 500" in err and "Traceback" not in err
+    assert "HTTP 500" in err and "after 6 attempts" in err and "Traceback" not in err
+    assert [c.status for c in emulator.calls if c.operation == "getServiceJobs"] == [500] * 6
 
 
 def test_missing_credentials_name_the_variables(capsys: pytest.CaptureFixture[str],

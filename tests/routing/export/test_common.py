@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from routing.export import PALETTE, ExportError, technician_colours, write_plan_json
+import routing
+from routing.export import (
+    PALETTE,
+    ExportError,
+    csv_cell,
+    technician_colours,
+    write_plan_json,
+)
 from routing.export.common import served_window, write_text
 from routing.plan import Plan, PlanStop, TimeSpan
 
@@ -77,3 +84,31 @@ def test_plan_json_round_trips(plan: Plan, tmp_path: Path) -> None:
     path = write_plan_json(plan, tmp_path / "plan.json")
 
     assert Plan.from_json(path.read_bytes()) == plan
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("=1+1", "'=1+1"),
+    ("+1 206 555 0100", "'+1 206 555 0100"),
+    ("-1+1", "'-1+1"),
+    ("-2e5", "'-2e5"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"),
+    ("\rx", "'\rx"),
+    ("-122.335167", "-122.335167"),
+    ("-300", "-300"),
+    ("1 Main St = here", "1 Main St = here"),
+    ("", ""),
+])
+def test_csv_cell_follows_owasp_and_keeps_plain_numbers(value: str, cell: str) -> None:
+    assert csv_cell(value) == cell
+
+
+def test_every_csv_goes_through_the_shared_writer() -> None:
+    """A CSV writer outside write_csv_table would bypass csv_cell."""
+    package = Path(routing.__file__).parent
+    writers = [
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(r"csv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8"))
+    ]
+    assert writers == ["export/common.py"]

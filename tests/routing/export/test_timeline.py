@@ -7,12 +7,13 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from routing.export import timeline_svg, write_timeline_svg
-from routing.export.timeline import SEGMENT_COLOURS, route_segments
+from routing.export.timeline import FONT_SIZE, SEGMENT_COLOURS, WIDTH, route_segments, text_width
 from routing.plan import Plan, TechnicianRoute, TimeSpan
 from tests.routing.export.conftest import BUYER, HOSTILE
 
@@ -136,3 +137,58 @@ def test_an_unused_technician_has_an_empty_row(plan: Plan) -> None:
     [row] = rows(root).values()
     assert bars(row) == []
     assert "no stops" in [t.text for t in row.iter(f"{SVG}text")]
+
+
+def legend_items(root: ET.Element) -> list[tuple[float, float, float, float]]:
+    """Per legend item: (swatch left, swatch right, text left, text right), the text's
+    width estimated generously."""
+    items = []
+    for item in root.iter(f"{SVG}g"):
+        if item.get("class") != "legend-item":
+            continue
+        swatch, text = item[0], item.find(f"{SVG}text")
+        assert text is not None and text.text
+        if swatch.tag == f"{SVG}rect":
+            left = float(swatch.get("x", "nan"))
+            right = left + float(swatch.get("width", "nan"))
+        else:  # the window bracket: M x y V y H x V y
+            xs = [float(n) for n in re.findall(r"[MH] ([\d.]+)", swatch.get("d", ""))]
+            left, right = min(xs), max(xs)
+        text_left = float(text.get("x", "nan"))
+        items.append((left, right, text_left, text_left + text_width(text.text, FONT_SIZE)))
+    return items
+
+
+def test_legend_texts_never_run_under_a_swatch(plan: Plan) -> None:
+    items = legend_items(parse(plan))
+
+    assert len(items) == len(SEGMENT_COLOURS) + 2  # the bars, the window, the shift
+    for swatch_left, swatch_right, text_left, text_right in items:
+        assert swatch_left < swatch_right < text_left < text_right
+    for (*_, text_right), (next_left, *_) in pairwise(items):
+        assert text_right < next_left
+    assert items[-1][3] <= WIDTH
+
+
+LEGEND_BOXES = """() => Array.from(document.querySelectorAll("g.legend-item"), (item) => {
+  const box = (element) => { const b = element.getBBox(); return [b.x, b.x + b.width]; };
+  return [box(item.firstElementChild), box(item.querySelector("text"))];
+})"""
+
+
+@pytest.mark.slow  # a browser start (shared with the map's tests): about 4 s
+def test_legend_as_the_browser_draws_it(plan: Plan, browser: Any, tmp_path: Path) -> None:
+    page = browser.new_page()
+    page.goto(write_timeline_svg(plan, tmp_path / "timeline.svg").as_uri())
+    items = page.evaluate(LEGEND_BOXES)
+
+    assert len(items) == len(SEGMENT_COLOURS) + 2
+    for (swatch_left, swatch_right), (text_left, text_right) in items:
+        assert swatch_left < swatch_right < text_left < text_right
+    for (_, (_, text_right)), ((next_left, _), _) in pairwise(items):
+        assert text_right < next_left
+    assert items[-1][1][1] <= WIDTH
+    # The estimate is generous: every text drawn is narrower than estimated.
+    estimates = legend_items(parse(plan))
+    for (_, (text_left, text_right)), estimate in zip(items, estimates, strict=True):
+        assert text_right - text_left <= estimate[3] - estimate[2]

@@ -3,6 +3,7 @@ scripted OSRM for the answers a real one will not give on demand (nulls, 503s)."
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,14 @@ def nominatim() -> Iterator[ScriptedServer]:
     """A fake Nominatim; script its answers with ``replies`` / ``default``."""
     with scripted_server() as server:
         yield server
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -32,6 +32,8 @@ class ScriptedServer:
     default: Reply = field(default_factory=Reply)
     requests: list[tuple[str, dict[str, list[str]], str]] = field(default_factory=list)
     """(path, query parameters, User-Agent) of each request."""
+    times: list[float] = field(default_factory=list)
+    """When each request arrived (``time.monotonic()`` in the server, whoever sent it)."""
 
     @property
     def base_url(self) -> str:
@@ -48,6 +50,7 @@ def scripted_server() -> Iterator[ScriptedServer]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
+            state.times.append(time.monotonic())
             state.requests.append(
                 (url.path, parse_qs(url.query), self.headers.get("User-Agent", ""))
             )

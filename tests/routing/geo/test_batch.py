@@ -22,10 +22,14 @@ def test_failures_never_stop_the_batch_and_say_why() -> None:
         ("d", EMPIRE_STATE),
     ]
     geocoder = ByCity("bycity")
-    result = geocode_batch(GeocoderChain([geocoder]), items, progress=True)
+    progress: list[tuple[int, int]] = []
+    result = geocode_batch(GeocoderChain([geocoder]), items,
+                           progress=lambda done, total: progress.append((done, total)))
+    assert progress == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert sorted(result.points) == ["a", "d"]
     assert set(result.failures) == {"b", "c"}
     assert "bycity is down" in result.failures["b"]
     assert "Not found by bycity" in result.failures["c"]
     assert "2 elm st nowhere ks us" in result.failures["c"]
     assert geocoder.calls == ["a", "b", "c", "d"]
+    assert result.unreachable == {}

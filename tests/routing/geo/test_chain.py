@@ -8,12 +8,15 @@ from routing.geo import (
     GeocodeCache,
     GeocoderChain,
     GeocodingError,
+    GeopyGeocoder,
     OverrideGeocoder,
     Precision,
     default_geocoder,
+    unreachable_providers,
 )
 from tests.routing.geo.addresses import SPACE_NEEDLE, address
 from tests.routing.geo.scripted import ScriptedGeocoder, point
+from tests.routing.geo.scripted_server import Reply, ScriptedServer
 
 
 def test_overrides_win_over_every_provider() -> None:
@@ -96,3 +99,36 @@ def test_default_geocoder_is_offline_and_reads_overrides(tmp_path: Path) -> None
     assert found is not None and found.precision is Precision.POSTAL_CODE
     pinned = chain.geocode(address("nowhere"), job_id="job-9")
     assert pinned is not None and (pinned.lat, pinned.source) == (47.1, "override")
+
+
+def test_an_unreachable_provider_hands_its_addresses_to_the_next(
+    nominatim: ScriptedServer, tmp_path: Path
+) -> None:
+    nominatim.default = Reply(503)
+    cache = GeocodeCache(tmp_path / "g.sqlite3")
+    cache.put("1 cached st seattle wa us", "nominatim", point(Precision.ROOFTOP, "nominatim"))
+    down = GeopyGeocoder("nominatim", options={"domain": nominatim.domain, "scheme": "http"},
+                         min_delay=0, retries=0, max_failures=2)
+    backup = ScriptedGeocoder("backup", point(Precision.POSTAL_CODE, "backup"))
+    chain = GeocoderChain([down, backup], cache=cache)
+    sources = [chain.geocode(address(f"{n} Main St", city="Seattle", state_or_region="WA"))
+               for n in range(4)]
+    assert [p.source for p in sources if p] == ["backup"] * 4
+    assert len(nominatim.requests) == 2  # given up on after two 503s in a row
+    assert list(chain.unreachable) == ["nominatim"]
+    assert chain.unreachable["nominatim"].startswith("provider nominatim unreachable")
+    # Its cached answers still count.
+    cached = chain.geocode(address("1 Cached St", city="Seattle", state_or_region="WA"))
+    assert cached is not None and cached.source == "nominatim"
+
+
+def test_with_no_provider_left_the_failure_says_unreachable(closed_port: int) -> None:
+    down = GeopyGeocoder("nominatim", options={"domain": f"127.0.0.1:{closed_port}",
+                                               "scheme": "http"},
+                         min_delay=0, retries=0, max_failures=1)
+    chain = GeocoderChain([down])
+    for _ in range(2):
+        with pytest.raises(GeocodingError, match="provider nominatim unreachable"):
+            chain.geocode(SPACE_NEEDLE)
+    assert list(unreachable_providers(chain)) == ["nominatim"]
+    assert unreachable_providers(ScriptedGeocoder("plain")) == {}

@@ -4,7 +4,14 @@ from typing import Any
 
 import pytest
 
-from routing.geo import GeocodingError, GeoError, GeopyGeocoder, Precision
+from routing.geo import (
+    GeocodingError,
+    GeoError,
+    GeopyGeocoder,
+    LocalSlots,
+    Precision,
+    ProviderUnreachableError,
+)
 from tests.routing.geo.addresses import SPACE_NEEDLE, address
 from tests.routing.geo.scripted_server import Reply, ScriptedServer
 
@@ -102,7 +109,10 @@ def test_500_is_retried_with_backoff_then_reported(nominatim: ScriptedServer) ->
 def test_500_then_success_recovers(nominatim: ScriptedServer) -> None:
     nominatim.replies = [Reply(500, {"error": "boom"})]
     nominatim.default = Reply(body=[place(47.62, -122.35)])
-    assert nominatim_geocoder(nominatim, []).geocode(SPACE_NEEDLE) is not None
+    waits: list[float] = []
+    point = nominatim_geocoder(nominatim, waits).geocode(SPACE_NEEDLE)
+    assert point is not None and point.lat == 47.62
+    assert len(nominatim.requests) == 2 and len(waits) == 1  # one 500, one retry
 
 
 def test_timeout_is_a_geocoding_error(nominatim: ScriptedServer) -> None:
@@ -154,3 +164,103 @@ def test_google_gets_one_line_with_country_and_postal_components(nominatim: Scri
     (_, params, _), = google_server.requests
     assert params["address"] == ["400 Broad St, Seattle, WA, 98109, US"]
     assert sorted(params["components"][0].split("|")) == ["country:US", "postal_code:98109"]
+
+
+# -- the circuit breaker -------------------------------------------------------------------
+
+
+def test_a_refused_provider_is_given_up_on_within_seconds(closed_port: int) -> None:
+    now, waits = [0.0], []
+
+    def sleep(seconds: float) -> None:  # the clock the rate limit reads moves with the waits
+        waits.append(seconds)
+        now[0] += seconds
+
+    down = GeopyGeocoder("nominatim", options={"domain": f"127.0.0.1:{closed_port}",
+                                               "scheme": "http"},
+                         slots=LocalSlots(clock=lambda: now[0]), sleep=sleep)
+    with pytest.raises(ProviderUnreachableError) as first:
+        down.geocode(SPACE_NEEDLE)
+    assert str(first.value).startswith("provider nominatim unreachable")
+    assert "Connection refused" in str(first.value)
+    # With the defaults: 3 attempts, 1 s and 2 s apart (geopy's RateLimiter is not involved:
+    # its own retries would add error_wait_seconds=5 per attempt).
+    assert waits == [1.0, 2.0]
+    assert set(down.unreachable) == {"nominatim"}
+    with pytest.raises(ProviderUnreachableError):
+        down.geocode(SPACE_NEEDLE)
+    assert waits == [1.0, 2.0]  # not asked again, no more waiting
+
+
+def test_the_breaker_counts_attempts_across_addresses(nominatim: ScriptedServer) -> None:
+    nominatim.default = Reply(500, {"error": "boom"})
+    geocoder = nominatim_geocoder(nominatim, [], retries=1, max_failures=3)
+    with pytest.raises(GeocodingError) as first:
+        geocoder.geocode(SPACE_NEEDLE)
+    assert not isinstance(first.value, ProviderUnreachableError)
+    with pytest.raises(ProviderUnreachableError, match="3 failures in a row"):
+        geocoder.geocode(SPACE_NEEDLE)  # its first attempt is the third failure
+    with pytest.raises(ProviderUnreachableError):
+        geocoder.geocode(SPACE_NEEDLE)
+    assert len(nominatim.requests) == 3
+
+
+def test_any_answer_resets_the_count(nominatim: ScriptedServer) -> None:
+    nominatim.replies = [Reply(500), Reply(500), Reply(body=[]), Reply(500), Reply(500)]
+    geocoder = nominatim_geocoder(nominatim, [], retries=0, max_failures=3)
+    outcomes = []
+    for _ in range(5):
+        try:
+            outcomes.append(geocoder.geocode(SPACE_NEEDLE))
+        except GeocodingError as error:
+            outcomes.append(type(error).__name__)
+    assert outcomes == ["GeocodingError", "GeocodingError", None,
+                        "GeocodingError", "GeocodingError"]
+    assert geocoder.unreachable == {}
+
+
+@pytest.mark.parametrize(
+    ("reply", "transport"),
+    [
+        (Reply(500), True), (Reply(502), True), (Reply(503), True), (Reply(504), True),
+        (Reply(body=[], delay=0.6), True),  # a timeout
+        (Reply(429, headers={"Retry-After": "3600"}), False),  # there, and saying "slow down"
+        (Reply(400), False), (Reply(401), False), (Reply(403), False), (Reply(404), False),
+        (Reply(body=[{"lat": "north"}]), False),  # an unreadable answer is still an answer
+    ],
+)
+def test_only_transport_failures_open_the_breaker(
+    nominatim: ScriptedServer, reply: Reply, transport: bool
+) -> None:
+    nominatim.default = reply
+    geocoder = nominatim_geocoder(nominatim, [], retries=0, max_failures=1, timeout=0.2)
+    with pytest.raises(GeocodingError) as caught:
+        geocoder.geocode(SPACE_NEEDLE)
+    assert isinstance(caught.value, ProviderUnreachableError) is transport
+    assert bool(geocoder.unreachable) is transport
+
+
+def test_a_404_is_not_retried(nominatim: ScriptedServer) -> None:
+    nominatim.default = Reply(404, {"error": "no such path"})
+    with pytest.raises(GeocodingError):
+        nominatim_geocoder(nominatim, [], retries=2).geocode(SPACE_NEEDLE)
+    assert len(nominatim.requests) == 1
+
+
+def test_calls_are_spaced_by_min_delay() -> None:
+    class Slots:
+        def __init__(self) -> None:
+            self.asked: list[tuple[str, float]] = []
+
+        def reserve(self, provider: str, min_delay: float) -> float:
+            self.asked.append((provider, min_delay))
+            return 0.75
+
+    slots, waits = Slots(), []
+    geocoder = GeopyGeocoder("nominatim", options={"domain": "127.0.0.1:9", "scheme": "http"},
+                             min_delay=1.5, retries=0, slots=slots, sleep=waits.append,
+                             name="self-hosted")
+    with pytest.raises(GeocodingError):
+        geocoder.geocode(SPACE_NEEDLE)
+    assert slots.asked == [("self-hosted", 1.5)]
+    assert waits == [0.75]

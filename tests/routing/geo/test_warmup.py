@@ -17,7 +17,7 @@ def test_report_counts_precisions_sources_and_failures(tmp_path: Path) -> None:
         ("lost", address("1 Main St", city="Nowhereville", state_or_region="ZZ")),
         ("pinned", address("anything")),
     ]
-    report = warm_cache(geocoder, items, progress=False)
+    report = warm_cache(geocoder, items)
     assert (report.total, report.found) == (5, 4)
     assert report.by_precision == {Precision.POSTAL_CODE: 2, Precision.CITY: 1,
                                    Precision.ROOFTOP: 1}

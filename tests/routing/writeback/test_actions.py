@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,8 +71,26 @@ def test_assignments_for_new_and_changed_estimates_for_every_appointment() -> No
     start = datetime.fromisoformat(etas[0].request["start"])
     end = datetime.fromisoformat(etas[0].request["end"])
     assert end - start == timedelta(minutes=90)
-    assert start + timedelta(minutes=45) == etas[0].target.arrival
+    assert start + timedelta(minutes=45) == etas[0].target.service_start
     assert writes == []
+
+
+def test_an_early_technician_gets_an_estimate_from_the_service_start_not_the_arrival() -> None:
+    """Arriving 1 h 25 before the window and waiting: the customer sees the service start."""
+    data = jobs(1)
+    plan = plan_for(data, ["T1"])
+    stop = plan.routes[0].stops[0]
+    early = stop.model_copy(update={"arrival": stop.service_start - timedelta(minutes=85),
+                                    "wait_s": 85 * 60})
+    plan.routes[0].stops[0] = early
+    with Emulator(data, enforce_rate_limits=False) as emulator, \
+            fast_client(emulator) as client:
+        actions = plan_assignments(plan, client, margin=timedelta(minutes=30))
+    eta = next(a for a in actions if a.kind is ActionKind.ETA)
+    start = datetime.fromisoformat(eta.request["start"])
+    end = datetime.fromisoformat(eta.request["end"])
+    assert start == early.service_start - timedelta(minutes=30)
+    assert end == early.service_start + timedelta(minutes=30)
 
 
 def test_the_estimate_is_the_arrival_plus_minus_the_margin_in_utc() -> None:
@@ -112,9 +131,14 @@ def test_a_plan_file_that_is_missing_or_not_a_plan_is_a_clear_error(tmp_path: Pa
         load_plan(tmp_path / "nope.json")
     bad = tmp_path / "plan.json"
     bad.write_text('{"date": "2026-12-01"}', encoding="utf-8")
-    with pytest.raises(WritebackError, match="not a routeplan plan"):
+    with pytest.raises(WritebackError, match="not a routeplan plan file"):
+        load_plan(bad)
+    plan = plan_for(jobs(2), ["T1"])
+    damaged = json.loads(plan.to_json())
+    del damaged["routes"]
+    bad.write_text(json.dumps(damaged), encoding="utf-8")
+    with pytest.raises(WritebackError, match="a damaged routeplan plan: Field required at routes"):
         load_plan(bad)
     good = tmp_path / "good.json"
-    plan = plan_for(jobs(2), ["T1"])
     good.write_text(plan.to_json(), encoding="utf-8")
     assert plan_identity(load_plan(good)) == plan_identity(plan)

@@ -94,15 +94,39 @@ def test_apply_reports_a_422_and_a_warning_and_exits_non_zero(
     assert (tmp_path / "plan.json.journal.sqlite").exists()
 
 
-def test_a_file_that_is_not_a_plan_is_a_one_line_error(
+def test_the_dry_run_piped_to_a_log_is_not_cut_to_a_width(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
+    data = jobs(3, assigned={2: "T9"})
     plan = tmp_path / "plan.json"
-    plan.write_text("[1, 2]", encoding="utf-8")
+    plan.write_text(plan_for(data, ["T1"]).to_json(), encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "40")  # stdout is not a terminal: no width to fit
+    with Emulator(data, enforce_rate_limits=False) as emulator:
+        code, out, err = run(monkeypatch, capsys, emulator, str(plan))
+    assert code == OK, err
+    assert "…" not in out
+    assert "changed from T9" in out and "AP-00002" in out
+    assert "dry run: 2 new, 1 changed, 0 unchanged, 0 unreadable, 0 skipped;" in out
+
+
+NOT_PLANS = {
+    "a JSON array": "[1, 2]",
+    "saved jobs": '{"payload": {"totalResultSize": 0, "jobs": []}}',
+    "a roster": "timezone: America/Los_Angeles\ntechnicians: []\n",
+}
+
+
+@pytest.mark.parametrize("content", NOT_PLANS.values(), ids=list(NOT_PLANS))
+def test_a_file_that_is_not_a_plan_is_a_one_line_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], content: str) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(content, encoding="utf-8")
     with Emulator([], enforce_rate_limits=False) as emulator:
         code, _, err = run(monkeypatch, capsys, emulator, str(plan), "--apply")
     assert code == BAD_INPUT
-    assert err.startswith("routeplan: error:") and "not a routeplan plan" in err
+    assert err.startswith(f"routeplan: error: {plan}: not a routeplan plan file")
+    assert "Field required" not in err and "Invalid JSON" not in err
     assert len(err.strip().splitlines()) == 1
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,23 @@ def test_a_second_run_on_the_same_journal_is_refused_until_the_first_ends(
         Journal(path)
     with Journal(path) as again:
         assert again.entries() == []
+
+
+def test_a_new_journal_and_its_wal_files_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    old_umask = os.umask(0o022)  # the usual umask, which would give 0644
+    try:
+        with Journal(path) as journal:
+            journal.start("P", KEY, '{"address": "1 Main St"}')
+            companions = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+            assert all(companion.exists() for companion in companions)
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [path, *companions]}
+    finally:
+        os.umask(old_umask)
+    assert modes == {"j.sqlite": 0o600, "j.sqlite-wal": 0o600, "j.sqlite-shm": 0o600}
+
+
+def test_a_folder_in_the_journal_s_place_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "j.sqlite").mkdir()
+    with pytest.raises(JournalError, match="cannot open the journal: Is a directory"):
+        Journal(tmp_path / "j.sqlite")
