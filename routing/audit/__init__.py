@@ -3,11 +3,11 @@
 Inputs are plain records: Services API jobs, the seller's visit log
 (:mod:`~routing.audit.visitlog`), what routeplan sent (:class:`SentRecord`) and saved
 plans. :func:`audit_jobs` counts the metrics, :func:`build_report` shapes the JSON report,
-:func:`csv_text` and :func:`render_html` write the other forms. Never imported by
+:func:`csv_rows` and :func:`render_html` write the other forms. Never imported by
 ``solver``.
 """
 
-from routing.audit.csv_out import Grouping, csv_text
+from routing.audit.csv_out import Grouping, csv_rows
 from routing.audit.engine import AppointmentAudit, Audit, AuditSettings, audit_jobs
 from routing.audit.html_out import render_html
 from routing.audit.inputs import PlanIndex, PlannedStop, SentRecord
@@ -59,7 +59,7 @@ __all__ = [
     "audit_jobs",
     "build_report",
     "crosses",
-    "csv_text",
+    "csv_rows",
     "parse_thresholds",
     "parse_visit_log",
     "read_visit_log",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from enum import StrEnum
 
 from routing.audit.metrics import crosses
 from routing.audit.report import AuditReport, Metrics, weekly
 
-__all__ = ["Grouping", "csv_cell", "csv_text"]
+__all__ = ["COLUMNS", "Grouping", "csv_rows"]
 
 COLUMNS = ("group", "name", "metric", "numerator", "denominator", "rate", "threshold", "alert")
 
@@ -21,23 +18,12 @@ class Grouping(StrEnum):
     WEEK = "week"
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+def csv_rows(report: AuditReport, by: Grouping) -> list[dict[str, str]]:
+    """The report's rates, one row (keys :data:`COLUMNS`) per group and metric.
 
-
-def csv_cell(value: str) -> str:
-    """``value`` as a cell no spreadsheet runs as a formula (OWASP "CSV Injection").
-
-    A cell starting with ``= + - @``, a tab or a CR gets a leading single quote, except a
-    plain decimal number, which cannot be a formula.
+    Write them with :func:`routing.export.common.write_csv_table`, which makes every cell
+    safe from spreadsheet formulas.
     """
-    if value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-def csv_text(report: AuditReport, by: Grouping) -> str:
-    """The report's rates per group as CSV text (``\\r\\n`` line ends), every cell safe."""
     groups: list[tuple[str, str, Metrics]]
     if by is Grouping.TECHNICIAN:
         groups = [(t.technician_id, t.name or "", t.metrics) for t in report.technicians]
@@ -45,18 +31,15 @@ def csv_text(report: AuditReport, by: Grouping) -> str:
         groups = [(d.date.isoformat(), "", d.metrics) for d in report.days]
     else:
         groups = [(week, "", metrics) for week, metrics in weekly(report).items()]
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
+    rows = []
     for group, name, metrics in groups:
         for metric, value in metrics.items():
             threshold = report.thresholds.get(metric)
-            alert = crosses(metric, value.rate, threshold)
-            row = (
+            cells = (
                 group, name, metric.value, str(value.numerator), str(value.denominator),
                 "" if value.rate is None else f"{value.rate:.4f}",
                 "" if threshold is None else f"{threshold:g}",
-                "yes" if alert else "",
+                "yes" if crosses(metric, value.rate, threshold) else "",
             )
-            writer.writerow([csv_cell(cell) for cell in row])
-    return buffer.getvalue()
+            rows.append(dict(zip(COLUMNS, cells, strict=True)))
+    return rows

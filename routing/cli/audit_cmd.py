@@ -24,14 +24,15 @@ from routing.audit import (
     audit_jobs,
     build_report,
     crosses,
-    csv_text,
+    csv_rows,
     parse_thresholds,
     read_visit_log,
     render_html,
 )
+from routing.audit.csv_out import COLUMNS
 from routing.cli.common import parse_day, zone
 from routing.errors import RoutingError
-from routing.export.common import write_text
+from routing.export.common import write_csv_table, write_text
 from routing.plan import Plan
 from routing.roster import load_roster
 from routing.sources import FileSource
@@ -107,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_text(args.json, report.to_json() + "\n")
     if args.csv is not None:
-        write_text(args.csv, csv_text(report, args.by), newline="")
+        write_csv_table(args.csv, COLUMNS, csv_rows(report, args.by))
     if args.html is not None:
         write_text(args.html, render_html(report))
     crossed = report.alerts(report.overall)

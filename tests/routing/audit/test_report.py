@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -11,8 +10,10 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from routing.audit import Grouping, Metric, csv_text
+from routing.audit import Grouping, Metric, csv_rows
+from routing.audit.csv_out import COLUMNS
 from routing.audit.report import AuditReport, schema_text, weekly
+from routing.export.common import write_csv_table
 from tests.routing.audit.sample import HOSTILE, sample_report
 
 SCHEMA_FILE = Path(__file__).resolve().parents[3] / "routing" / "audit" / "audit.schema.json"
@@ -81,8 +82,9 @@ def test_weeks_sum_the_days_counts() -> None:
     (Grouping.DAY, ["2026-11-30", "2026-12-13"]),
     (Grouping.WEEK, ["2026-W49", "2026-W50"]),
 ])
-def test_csv_by_technician_day_week(by: Grouping, groups: list[str]) -> None:
-    rows = list(csv.DictReader(io.StringIO(csv_text(sample_report(), by))))
+def test_csv_by_technician_day_week(by: Grouping, groups: list[str], tmp_path: Path) -> None:
+    path = write_csv_table(tmp_path / "audit.csv", COLUMNS, csv_rows(sample_report(), by))
+    rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
     seen = list(dict.fromkeys(r["group"] for r in rows))
     assert seen[0] == groups[0] and seen[-1] == groups[-1]
     assert len(rows) == len(seen) * len(Metric)
