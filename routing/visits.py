@@ -52,6 +52,7 @@ __all__ = [
     "is_rescheduled",
     "job_to_visit",
     "jobs_to_visits",
+    "reschedule_chains",
 ]
 
 PLANNABLE_STATUSES = frozenset({ServiceJobStatus.NOT_SERVICED, ServiceJobStatus.PENDING_SCHEDULE})
@@ -303,19 +304,20 @@ def _is_live(appointment: Appointment) -> bool:
     return appointment.appointment_status in (AppointmentStatus.ACTIVE, None)
 
 
-def _newest_live_per_chain(appointments: Sequence[Appointment]) -> set[int]:
-    """Indices of the last-listed live appointment of every reschedule chain.
+def reschedule_chains(appointments: Sequence[Appointment]) -> list[list[int]]:
+    """The reschedule chains of a job's appointments, as lists of indices in listed order.
 
     Chains are the connected groups of the undirected ``rescheduledAppointmentId`` links
     (ids may repeat, as in the guide's example, so every appointment with the named id is
-    linked). A chain without a live appointment contributes nothing.
+    linked). Every appointment is in exactly one chain; one never rescheduled is alone in
+    its own. Chains come in the order of their first appointment.
     """
-    chain = list(range(len(appointments)))
+    parent = list(range(len(appointments)))
 
     def root(index: int) -> int:
-        while chain[index] != index:
-            chain[index] = chain[chain[index]]
-            index = chain[index]
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
         return index
 
     by_id: dict[str, list[int]] = {}
@@ -324,12 +326,24 @@ def _newest_live_per_chain(appointments: Sequence[Appointment]) -> set[int]:
             by_id.setdefault(appointment.appointment_id, []).append(index)
     for index, appointment in enumerate(appointments):
         for other in by_id.get(appointment.rescheduled_appointment_id or "", ()):
-            chain[root(other)] = root(index)
-    newest: dict[int, int] = {}
-    for index, appointment in enumerate(appointments):
-        if _is_live(appointment):
-            newest[root(index)] = index
-    return set(newest.values())
+            parent[root(other)] = root(index)
+    chains: dict[int, list[int]] = {}
+    for index in range(len(appointments)):
+        chains.setdefault(root(index), []).append(index)
+    return list(chains.values())
+
+
+def _newest_live_per_chain(appointments: Sequence[Appointment]) -> set[int]:
+    """Indices of the last-listed live appointment of every reschedule chain.
+
+    A chain without a live appointment contributes nothing.
+    """
+    newest: set[int] = set()
+    for chain in reschedule_chains(appointments):
+        live = [index for index in chain if _is_live(appointments[index])]
+        if live:
+            newest.add(live[-1])
+    return newest
 
 
 def _window(appointment_time: AppointmentTime) -> Window:

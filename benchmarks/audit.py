@@ -1,0 +1,151 @@
+"""Audit 100,000 appointments from a saved file: the issue #11 target is <= 10 s, <= 1 GiB.
+
+    python -m benchmarks.audit [--appointments 100000] [--seed 0]
+
+Writes a seeded month of jobs (JSON lines, the Services API wire form; one job in ten
+rescheduled once, some cancelled, completed ones with a POA) and a matching visit log
+(CSV), then times what ``routeplan audit`` does with them: read the visit log, stream and
+validate the jobs, audit, build the report and serialise its JSON. Generation is not
+timed. Prints wall time per step, peak RSS and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import resource
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from routing.audit import AuditSettings, audit_jobs, build_report, read_visit_log
+from routing.audit.visitlog import COLUMNS
+from routing.spapi.models import ServiceJob
+
+FIRST_DAY = date(2026, 11, 1)
+DAYS = 30
+TECHNICIANS = 200
+POSTAL_CODES = ("98109", "97201", "94103", "85004", "80202", "60601", "75201", "10001",
+                "02108", "33101", "30303", "48201", "55401", "63101", "84101", "96813")
+SKILLS = ("TV_MOUNTING", "HOME_THEATER", "APPLIANCE_INSTALL", "SMART_HOME")
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _appointment(
+    rng: random.Random, appointment_id: str, technician: str, start: datetime, status: str
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "appointmentId": appointment_id,
+        "appointmentStatus": status,
+        "appointmentTime": {"startTime": _iso(start), "durationInMinutes": 120},
+        "assignedTechnicians": [{"technicianId": technician, "name": f"Tech {technician}"}],
+    }
+    if status == "COMPLETED":
+        done = start + timedelta(minutes=rng.randint(60, 240))
+        data["poa"] = {"uploadingTechnician": technician, "uploadTime": _iso(done),
+                       "poaType": "CUSTOMER_SIGNATURE"}
+    return data
+
+
+def generate(appointments: int, seed: int, jobs_path: Path, visits_path: Path) -> int:
+    """Write jobs and a visit log; returns the number of jobs."""
+    rng = random.Random(seed)
+    written = jobs = 0
+    with jobs_path.open("w") as jobs_file, visits_path.open("w", newline="") as visits_file:
+        visits = csv.writer(visits_file)
+        visits.writerow(COLUMNS)
+        while written < appointments:
+            jobs += 1
+            job_id = f"SJ{jobs:07d}"
+            technician = f"T{rng.randrange(TECHNICIANS):03d}"
+            day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+            start = datetime(day.year, day.month, day.day, rng.choice((8, 10, 12, 14, 16)),
+                             tzinfo=ZoneInfo("America/Los_Angeles"))
+            roll = rng.random()
+            status = "CANCELLED" if roll < 0.04 else "COMPLETED" if roll < 0.9 else "ACTIVE"
+            chain: list[dict[str, Any]] = []
+            if rng.random() < 0.1 and written + 2 <= appointments:
+                chain.append(_appointment(rng, f"{job_id}-0", technician,
+                                          start - timedelta(days=1), "CANCELLED"))
+                chain[0]["rescheduledAppointmentId"] = f"{job_id}-1"
+            final = _appointment(rng, f"{job_id}-{len(chain)}", technician, start,
+                                 "CANCELLED" if status == "CANCELLED" else status)
+            chain.append(final)
+            written += len(chain)
+            job_status = {"ACTIVE": "NOT_SERVICED"}.get(status, status)
+            jobs_file.write(json.dumps({
+                "serviceJobId": job_id, "serviceJobStatus": job_status,
+                "scopeOfWork": {"asin": "B0EXAMPLE", "quantity": 1,
+                                "requiredSkills": [rng.choice(SKILLS)]},
+                "appointments": chain,
+                "serviceLocation": {"serviceLocationType": "IN_HOME", "address": {
+                    "name": "Customer", "addressLine1": f"{rng.randint(1, 9999)} Main St",
+                    "postalCode": rng.choice(POSTAL_CODES), "countryCode": "US"}},
+            }) + "\n")
+            if status != "CANCELLED" and rng.random() < 0.9:
+                arrived = start + timedelta(minutes=rng.randint(-20, 150))
+                finished = arrived + timedelta(minutes=rng.randint(45, 200))
+                outcome = "completed" if status == "COMPLETED" else rng.choice(
+                    ("incomplete", "customer_no_show"))
+                visits.writerow((final["appointmentId"], job_id, technician, arrived.isoformat(),
+                                 "", finished.isoformat(), outcome, ""))
+    return jobs
+
+
+def _stream(path: Path) -> Iterator[ServiceJob]:
+    with path.open("rb") as lines:
+        for line in lines:
+            yield ServiceJob.model_validate_json(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--appointments", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        jobs_path, visits_path = Path(folder) / "jobs.jsonl", Path(folder) / "visits.csv"
+        jobs = generate(args.appointments, args.seed, jobs_path, visits_path)
+        settings = AuditSettings(
+            start=FIRST_DAY, end=FIRST_DAY + timedelta(days=DAYS - 1),
+            timezone=ZoneInfo("America/Los_Angeles"), now=datetime(2027, 1, 1, tzinfo=UTC),
+        )
+        steps: dict[str, float] = {}
+        began, cpu = time.perf_counter(), time.process_time()
+        clock = began
+        log = read_visit_log(visits_path)
+        steps["read visit log"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        audit = audit_jobs(_stream(jobs_path), settings, visits=log.rows)
+        steps["read jobs + audit"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        text = build_report(audit).to_json()
+        steps["report + JSON"] = time.perf_counter() - clock
+        wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+        size = jobs_path.stat().st_size
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"appointments        {len(audit.appointments)} in {jobs} jobs "
+          f"({size / 2**20:.0f} MiB of JSON lines), {len(log.rows)} visit-log rows")
+    for step, seconds in steps.items():
+        print(f"  {step:<18}{seconds:.2f} s")
+    print(f"wall time           {wall:.2f} s (target <= 10 s); CPU time {cpu:.2f} s")
+    print(f"peak RSS            {peak:.0f} MiB (target <= 1024 MiB)")
+    print(f"report JSON         {len(text) / 2**20:.0f} MiB")
+    print(f"machine             {platform.machine()}, {os.cpu_count()} cores, "
+          f"python {platform.python_version()}, load {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

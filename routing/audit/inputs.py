@@ -1,0 +1,84 @@
+"""What the audit reads besides jobs and the visit log: what routeplan sent, and its plans.
+
+Amazon never returns ``estimatedArrivalTime`` or ``fulfillmentTime``, so routeplan's own
+record of what it sent (:class:`SentRecord`) is the only source of them. Saved plans give
+the planned arrival, service time, drive and shift (:class:`PlanIndex`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from routing.plan import Plan
+from routing.visits import Window
+
+__all__ = ["PlanIndex", "PlannedStop", "SentRecord", "minutes"]
+
+
+@dataclass(frozen=True, slots=True)
+class SentRecord:
+    """What routeplan sent Amazon for one appointment (all times aware)."""
+
+    service_job_id: str
+    appointment_id: str
+    technician_id: str | None = None
+    """The resource assigned."""
+    arrival_estimate: Window | None = None
+    """The ``estimatedArrivalTime`` sent."""
+    fulfillment_start: datetime | None = None
+    fulfillment_end: datetime | None = None
+    reschedule_reason: str | None = None
+    """The ``rescheduleReasonCode`` when routeplan rescheduled this appointment."""
+
+    @property
+    def has_fulfillment(self) -> bool:
+        return self.fulfillment_start is not None or self.fulfillment_end is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStop:
+    technician_id: str
+    arrival: datetime
+    service_minutes: float
+
+
+@dataclass
+class PlanIndex:
+    """The saved plans, keyed for the audit; a later plan of the same job wins."""
+
+    stops: dict[tuple[str, str], PlannedStop] = field(default_factory=dict)
+    """By (service job id, appointment id); appointment id "" for a pending job."""
+    shift_minutes: dict[tuple[str, date], int] = field(default_factory=dict)
+    drive: dict[tuple[str, date], tuple[int, int]] = field(default_factory=dict)
+    """Per technician-day: planned drive minutes and planned jobs."""
+    names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_plans(cls, plans: Iterable[Plan]) -> PlanIndex:
+        index = cls()
+        for plan in plans:
+            for route in plan.routes:
+                key = (route.technician_id, plan.date)
+                index.names[route.technician_id] = route.name
+                index.shift_minutes[key] = minutes(route.shift.end - route.shift.start)
+                if route.stops:
+                    drive = sum(stop.travel_time_s for stop in route.stops)
+                    index.drive[key] = (round(drive / 60), len(route.stops))
+                for stop in route.stops:
+                    service = (stop.service_end - stop.service_start).total_seconds() / 60
+                    index.stops[(stop.service_job_id, stop.appointment_id or "")] = PlannedStop(
+                        route.technician_id, stop.arrival, service
+                    )
+        return index
+
+    def stop_for(self, service_job_id: str, appointment_id: str) -> PlannedStop | None:
+        return self.stops.get((service_job_id, appointment_id)) or self.stops.get(
+            (service_job_id, "")
+        )
+
+
+def minutes(span: timedelta) -> int:
+    """Whole minutes, rounded."""
+    return round(span.total_seconds() / 60)

@@ -1,0 +1,154 @@
+"""routeplan audit: technicians against the appointment windows and Amazon's metrics."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from routing.audit import (
+    AMAZON_THRESHOLDS,
+    HEADLINE_METRICS,
+    AuditReport,
+    AuditSettings,
+    Grouping,
+    Metric,
+    ThresholdError,
+    VisitLog,
+    audit_jobs,
+    build_report,
+    crosses,
+    csv_rows,
+    parse_thresholds,
+    read_visit_log,
+    render_html,
+)
+from routing.audit.csv_out import COLUMNS
+from routing.cli.common import parse_day, zone
+from routing.errors import RoutingError
+from routing.export.common import write_csv_table, write_text
+from routing.plan import Plan
+from routing.roster import load_roster
+from routing.sources import FileSource
+
+THRESHOLD_CROSSED = 12
+"""Exit code when a ``--fail-on`` threshold is crossed (for cron)."""
+
+EXAMPLES_TEXT = """\
+examples:
+  routeplan audit --from 2026-11-01 --to 2026-11-30 --source jobs.json --visits visits.csv
+  routeplan audit --from 2026-11-01 --to 2026-11-30 --source jobs.json --html audit.html \\
+      --fail-on 'late_start>10%,technician_no_show>2%'
+"""
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "audit", help="audit technicians: on-time arrival, late starts, no-shows, breaks",
+        description=__doc__, epilog=EXAMPLES_TEXT,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--from", dest="start", type=parse_day, required=True, metavar="D",
+                        help="first local date audited (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="end", type=parse_day, required=True, metavar="D",
+                        help="last local date audited, included")
+    parser.add_argument("--source", type=Path, required=True, metavar="FILE",
+                        help="saved service jobs (any shape `routeplan plan --source` reads)")
+    parser.add_argument("--visits", type=Path, metavar="FILE",
+                        help="the technician app's visit log, CSV or JSON lines")
+    parser.add_argument("--plans", type=Path, nargs="+", default=[], metavar="FILE",
+                        help="saved plans, for planned arrival, drive and shift")
+    parser.add_argument("--roster", type=Path, metavar="FILE", help="gives the timezone")
+    parser.add_argument("--timezone", type=zone, metavar="TZ",
+                        help="for jobs whose address cannot be placed (default: the "
+                             "roster's, else UTC)")
+    parser.add_argument("--fail-on", type=_thresholds, metavar="RULES",
+                        help="e.g. 'late_start>10%%,on_time_arrival<90%%': these replace "
+                             f"Amazon's thresholds, and crossing one exits {THRESHOLD_CROSSED}")
+    parser.add_argument("--by", type=Grouping, choices=list(Grouping),
+                        default=Grouping.TECHNICIAN, help="grouping of the --csv rows")
+    parser.add_argument("--details", action="store_true",
+                        help="list the appointments behind each finding")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report")
+    parser.add_argument("--csv", type=Path, metavar="FILE", help="write rates as CSV")
+    parser.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report")
+    parser.set_defaults(run=run)
+
+
+def _thresholds(text: str) -> dict[Metric, float]:
+    try:
+        return parse_thresholds(text)
+    except ThresholdError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        raise RoutingError(f"--to {args.end} is before --from {args.start}")
+    roster_zone = load_roster(args.roster).timezone if args.roster else None
+    tz: ZoneInfo = args.timezone or ZoneInfo(roster_zone or "UTC")
+    settings = AuditSettings(
+        start=args.start, end=args.end, timezone=tz,
+        thresholds=args.fail_on if args.fail_on is not None else dict(AMAZON_THRESHOLDS),
+    )
+    log = read_visit_log(args.visits) if args.visits is not None else VisitLog([], [])
+    for row_problem in log.problems:
+        print(f"routeplan: warning: {args.visits}: {row_problem} (row left out)", file=sys.stderr)
+    jobs = FileSource(args.source).fetch(args.start, tz)
+    audit = audit_jobs(jobs, settings, visits=log.rows, plans=[_plan(p) for p in args.plans])
+    for problem in audit.problems:
+        print(f"routeplan: warning: {problem}", file=sys.stderr)
+    report = build_report(audit)
+    _print(report, args.details)
+    if args.json is not None:
+        write_text(args.json, report.to_json() + "\n")
+    if args.csv is not None:
+        write_csv_table(args.csv, COLUMNS, csv_rows(report, args.by))
+    if args.html is not None:
+        write_text(args.html, render_html(report))
+    crossed = report.alerts(report.overall)
+    if args.fail_on is not None and crossed:
+        names = ", ".join(metric.value for metric in crossed)
+        print(f"routeplan: threshold crossed: {names}", file=sys.stderr)
+        return THRESHOLD_CROSSED
+    return 0
+
+
+def _plan(path: Path) -> Plan:
+    try:
+        return Plan.from_json(path.read_bytes())
+    except ValidationError as exc:
+        raise RoutingError(f"{path}: not a routeplan plan ({exc.error_count()} errors)") from None
+
+
+def _print(report: AuditReport, details: bool) -> None:
+    console = Console(highlight=False)
+    table = Table(title=f"Audit {report.period.from_} to {report.period.to} "
+                        f"({report.period.timezone}), worst first; ! = threshold crossed")
+    table.add_column("technician")
+    for metric in HEADLINE_METRICS:
+        table.add_column(metric.value, justify="right")
+    rows = [("(all)", report.overall)] + [
+        (t.name or t.technician_id, t.metrics) for t in report.technicians
+    ]
+    for label, metrics in rows:
+        cells = []
+        for metric in HEADLINE_METRICS:
+            value = metrics[metric]
+            shown = "–" if value.rate is None else f"{100 * value.rate:.1f}%"
+            mark = "!" if crosses(metric, value.rate, report.thresholds.get(metric)) else ""
+            cells.append(f"{mark}{shown} ({value.numerator}/{value.denominator})")
+        table.add_row(escape(label), *cells)
+    console.print(table)
+    if details:
+        for a in report.appointments:
+            if a.findings:
+                console.print(escape(
+                    f"{a.service_job_id} {a.appointment_id or '-'} {a.technician_id or '-'} "
+                    f"{a.window_start:%Y-%m-%d %H:%M}: {', '.join(f.value for f in a.findings)}"
+                ))

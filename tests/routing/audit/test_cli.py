@@ -1,0 +1,80 @@
+"""routeplan audit, end to end through routing.cli.main."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from routing.audit.visitlog import COLUMNS
+from routing.cli import main
+from tests.routing.audit.builders import DAY, appt, at, job
+
+HEADER = ",".join(COLUMNS)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    jobs = [
+        job("SJ1", appt("A1", at(DAY, 9), status="COMPLETED"), status="COMPLETED"),
+        job("SJ2", appt("A2", at(DAY, 9), technician="T2")),
+    ]
+    jobs_path = tmp_path / "jobs.json"
+    jobs_path.write_text(json.dumps([j.to_wire() for j in jobs]))
+    visits = tmp_path / "visits.csv"
+    visits.write_text("\n".join([
+        HEADER,
+        "A1,SJ1,T1,2026-12-01T11:30:00-08:00,,2026-12-01T12:00:00-08:00,completed,",
+        "A2,SJ2,T2,2026-12-01T09:30:00,,,,",  # naive time: reported, left out
+    ]) + "\n")
+    return jobs_path, visits
+
+
+def base(files: tuple[Path, Path]) -> list[str]:
+    return ["audit", "--from", str(DAY), "--to", str(DAY), "--source", str(files[0]),
+            "--visits", str(files[1]), "--timezone", "America/Los_Angeles"]
+
+
+def test_audit_writes_every_form_and_warns_of_the_bad_row(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    code = main([*base(files), "--json", str(out / "a.json"), "--csv", str(out / "a.csv"),
+                 "--by", "day", "--html", str(out / "a.html"), "--details"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "line 3: arrived_at '2026-12-01T09:30:00' has no UTC offset" in captured.err
+    assert "worst first" in captured.out
+    assert "SJ1 A1 T1 2026-12-01 09:00: on_time_arrival, late_start" in captured.out
+    assert "SJ2 A2 T2 2026-12-01 09:00: technician_no_show" in captured.out
+    report = json.loads((out / "a.json").read_text())
+    assert report["overall"]["late_start"] == {"numerator": 1, "denominator": 1, "rate": 1.0}
+    assert (out / "a.csv").read_text().splitlines()[1].startswith("2026-12-01,,on_time_arrival")
+    assert (out / "a.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_crossed_fail_on_threshold_exits_12(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*base(files), "--fail-on", "technician_no_show>60%"]) == 0
+    assert main([*base(files), "--fail-on", "late_start>10%,technician_no_show>40%"]) == 12
+    assert "threshold crossed: late_start, technician_no_show" in capsys.readouterr().err
+
+
+def test_mistakes_are_one_line_errors(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main([*base(files), "--fail-on", "late_start<10%"])
+    assert caught.value.code == 2
+    assert "write late_start>10%" in capsys.readouterr().err
+    not_a_plan = tmp_path / "plan.json"
+    not_a_plan.write_text("{}")
+    assert main([*base(files), "--plans", str(not_a_plan)]) == 3
+    assert "not a routeplan plan" in capsys.readouterr().err
+    swapped = [*base(files)]
+    swapped[2] = "2026-12-02"
+    assert main(swapped) == 3
+    assert "--to 2026-12-01 is before --from 2026-12-02" in capsys.readouterr().err
