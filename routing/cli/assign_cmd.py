@@ -33,7 +33,7 @@ from rich.table import Table
 
 from routing.cli.common import local_time, settings_from, spapi_client
 from routing.cli.exits import OK, WRITEBACK_FAILED
-from routing.cli.tables import stdout_console
+from routing.cli.tables import stderr_console, stdout_console
 from routing.writeback import (
     DEFAULT_MARGIN,
     ActionKind,
@@ -125,7 +125,7 @@ class _Bar:
     """A rich progress bar with an ETA on stderr; silent when stderr is not a terminal."""
 
     def __init__(self, quiet: bool) -> None:
-        console = Console(stderr=True)
+        console = stderr_console()
         self._progress = Progress(
             TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(),
             TimeRemainingColumn(), console=console, transient=True,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
-
 from routing.cli.common import (
     StageReporter,
     add_geocoding_options,
@@ -19,7 +17,7 @@ from routing.cli.common import (
     settings_from,
 )
 from routing.cli.exits import OK, UNASSIGNED
-from routing.cli.tables import stdout_console
+from routing.cli.tables import stderr_console, stdout_console
 from routing.geo import format_report, warm_cache
 from routing.planner import ProgressEvent, Stage
 from routing.roster import load_roster
@@ -46,7 +44,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    report = StageReporter(Console(stderr=True))
+    report = StageReporter(stderr_console())
     day_zone = day_timezone(args, load_roster(settings.roster) if settings.roster else None)
     with job_source(args, settings) as source:
         jobs = fetch_jobs(source, args.date, day_zone.tz, report)

@@ -8,7 +8,6 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -23,7 +22,7 @@ from routing.cli.common import (
     local_time,
     settings_from,
 )
-from routing.cli.tables import add_format_options, is_full, stdout_console
+from routing.cli.tables import add_format_options, is_full, stderr_console, stdout_console
 from routing.durations import DurationTable
 from routing.geo import Geocoder, GeocodingError
 from routing.roster import load_roster
@@ -99,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     tz = day_zone.tz
     geocoder = settings.geocoder()
     with job_source(args, settings) as source:
-        jobs = fetch_jobs(source, args.date, tz, StageReporter(Console(stderr=True)))
+        jobs = fetch_jobs(source, args.date, tz, StageReporter(stderr_console()))
     ids = frozenset(t.id for t in roster.technicians) if roster else frozenset()
     on_shift = frozenset(t.id for t in roster.technicians if t.shift_on(args.date)) \
         if roster else frozenset()

@@ -30,7 +30,7 @@ from routing.cli.common import (
 from routing.cli.exits import OK, UNASSIGNED
 from routing.cli.outputs import WRITERS, add_output_options, check_outputs, write_outputs
 from routing.cli.render import print_plan
-from routing.cli.tables import add_format_options, stdout_console
+from routing.cli.tables import add_format_options, stderr_console, stdout_console
 from routing.config import ConfigError, Settings, record_file
 from routing.durations import BUILTIN, DurationTable, load_durations
 from routing.events import load_events
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     roster = load_roster(settings.roster)
     previous = read_plan(args) if args.replan is not None else None
     if previous is not None:
-        settings = reuse_settings(args, settings, previous, Console(stderr=True))
+        settings = reuse_settings(args, settings, previous, stderr_console())
     durations = load_durations(settings.durations) if settings.durations else None
     geocoder = settings.geocoder()
     with job_source(args, settings) as source:
@@ -155,7 +155,7 @@ def _outage(geocoder: Geocoder, plan: Plan, code: int) -> int:
 def make_plan(args: argparse.Namespace, settings: Settings, source: JobSource, roster: Roster,
               durations: DurationTable | None, geocoder: Geocoder | None = None) -> Plan:
     """Fetch, then plan, showing each stage on stderr."""
-    report = StageReporter(Console(stderr=True), quiet=args.quiet)
+    report = StageReporter(stderr_console(), quiet=args.quiet)
     tz = day_timezone(args, roster).tz
     jobs = fetch_jobs(source, args.date, tz, report)
     return plan_day(
@@ -285,7 +285,7 @@ def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
     except ValueError as exc:
         raise ConfigError(f"--now: {exc}") from None
     events = load_events(args.events, args.date, tz) if args.events is not None else None
-    report = StageReporter(Console(stderr=True), quiet=args.quiet)
+    report = StageReporter(stderr_console(), quiet=args.quiet)
     jobs = fetch_jobs(source, args.date, tz, report)
     return replan_day(
         previous, jobs, roster, now, events=events, geocoder=geocoder or settings.geocoder(),
@@ -323,5 +323,5 @@ def show_and_write(plan: Plan, args: argparse.Namespace, replanned: Replan | Non
         if replanned is not None:
             console.print(changes_table(replanned.changes) if replanned.changes
                           else "No changes against the previous plan.")
-    write_outputs(plan, {name: getattr(args, name) for name in WRITERS}, Console(stderr=True))
+    write_outputs(plan, {name: getattr(args, name) for name in WRITERS}, stderr_console())
     return UNASSIGNED if args.strict and plan.unassigned else OK

@@ -42,6 +42,15 @@ def add_format_options(parser: argparse.ArgumentParser, json_help: str) -> None:
                         help="the same as --format json")
 
 
+def stderr_console() -> Console:
+    """The console for progress and notes on stderr: fitted to a terminal, but never
+    wrapped in a log, where a path cut at column 80 could no longer be copied or grepped."""
+    console = Console(stderr=True)
+    if console.is_terminal:
+        return console
+    return Console(stderr=True, width=UNCUT_WIDTH, soft_wrap=True)
+
+
 def stdout_console(fmt: str) -> Console:
     """The console for a command's output on stdout, in format ``fmt`` (table or plain)."""
     if fmt == "plain":

@@ -7,6 +7,7 @@ into ``.cache/prism`` on first use.
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 from contextlib import AbstractContextManager
@@ -23,19 +24,24 @@ PRISM_PACKAGE = "@stoplight/prism-cli@5"
 
 
 def ensure_prism() -> Path:
-    """The prism executable, installed with npm when missing."""
-    if PRISM_BIN.exists():
-        return PRISM_BIN
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm is needed to install Prism for the contract tests")
+    """The prism executable, installed with npm when missing.
+
+    A file lock serialises test processes (pytest-xdist workers) that need it at once.
+    """
     PRISM_HOME.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(PRISM_HOME),
-         PRISM_PACKAGE],
-        check=True, timeout=600,
-    )
-    return PRISM_BIN
+    with (PRISM_HOME / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if PRISM_BIN.exists():
+            return PRISM_BIN
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("npm is needed to install Prism for the contract tests")
+        subprocess.run(
+            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(PRISM_HOME),
+             PRISM_PACKAGE],
+            check=True, timeout=600,
+        )
+        return PRISM_BIN
 
 
 def prism_mock(*, dynamic: bool = True) -> AbstractContextManager[str]:
