@@ -15,6 +15,7 @@ import pytest
 from routing.cli import main
 from routing.cli.app import build_parser
 from routing.cli.exits import BAD_INPUT, EXIT_CODES_HELP, SPAPI, USAGE
+from routing.cli.tables import stderr_console
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples"
@@ -203,3 +204,10 @@ def test_a_reader_that_stops_early_is_not_an_error() -> None:
         os.close(write_end)
     assert result.returncode == 141
     assert "error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_notes_on_stderr_are_not_wrapped_in_a_log(capsys: pytest.CaptureFixture[str]) -> None:
+    """A path in a note must stay whole in a log: it was cut at column 80 ("plan.js\\non")."""
+    path = "/tmp/" + "a-long-folder-name/" * 8 + "plan.json"
+    stderr_console().print(f"reusing from {path}: seed 0", highlight=False)
+    assert capsys.readouterr().err == f"reusing from {path}: seed 0\n"
