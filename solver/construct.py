@@ -33,6 +33,8 @@ from solver.model import ModelInput, drop_penalties
 from solver.precheck import windows_of
 from solver.problem import Technician, TimeWindow
 
+__all__ = ["insertion_routes", "nearest"]
+
 _NEVER = np.iinfo(np.int64).max // 4
 _ENDS = -1
 """Node of a route's start and end elements (visits are nodes 0, 1, ...)."""

@@ -20,6 +20,15 @@ from solver.errors import ProblemError
 from solver.precheck import windows_of
 from solver.problem import Problem
 
+__all__ = [
+    "OBJECTIVES",
+    "Model",
+    "ModelInput",
+    "Objective",
+    "build",
+    "drop_penalties",
+]
+
 Objective = Literal["travel_time", "distance", "balance", "fewest_technicians"]
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 

@@ -29,6 +29,16 @@ from solver.constants import (
 from solver.construct import insertion_routes, nearest
 from solver.model import Model, ModelInput, build
 
+__all__ = [
+    "CONFIGS",
+    "RawRoute",
+    "RawSolution",
+    "SearchConfig",
+    "SearchTask",
+    "parameters",
+    "run",
+]
+
 _FS = routing_enums_pb2.FirstSolutionStrategy
 _LS = routing_enums_pb2.LocalSearchMetaheuristic
 _STATUS = routing_enums_pb2.RoutingSearchStatus.Value

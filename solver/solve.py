@@ -17,6 +17,8 @@ from solver.schedule import route_of
 from solver.search import CONFIGS, RawSolution, SearchTask, run
 from solver.solution import Reason, Solution, Unassigned
 
+__all__ = ["solve"]
+
 
 def solve(
     problem: Problem,

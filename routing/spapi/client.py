@@ -34,12 +34,24 @@ from routing.spapi.errors import (
     SpApiRequestError,
 )
 from routing.spapi.params import (
+    MAX_PAGE_SIZE,
     JobQuery,
     check_path_id,
     check_resource_ids,
     to_utc,
 )
 from routing.spapi.ratelimit import RateLimiter
+
+__all__ = [
+    "MAX_EMPTY_PAGES_IN_A_ROW",
+    "MAX_JOBS_PER_QUERY",
+    "MAX_PAGES",
+    "USER_AGENT",
+    "JobStream",
+    "RejectedJob",
+    "ServicesClient",
+    "WriteResult",
+]
 
 log = logging.getLogger(__name__)
 _M = TypeVar("_M", bound=models.SpApiModel)
@@ -55,8 +67,6 @@ USER_AGENT = "routeplan/0.1 (Language=Python)"
 #: over 1,100 jobs a day, every day, for one seller's technicians (at 5-8 jobs a technician
 #: a day, a fleet of 150-200), well beyond any provider the Services API serves today.
 MAX_JOBS_PER_QUERY = 100_000
-#: The model's largest ``pageSize``.
-MAX_PAGE_SIZE = 20
 #: Default page cap of a listing: ``MAX_JOBS_PER_QUERY / MAX_PAGE_SIZE`` = 5,000 pages,
 #: about 8.5 minutes at the model's 10 requests a second. A server that still hands out a
 #: fresh ``nextPageToken`` after that is broken, not busy.

@@ -19,6 +19,18 @@ from routing.spapi.emulator.dataset import JobStore, StoredJob
 from routing.spapi.emulator.isotime import parse_aware
 from routing.spapi.emulator.wire import Rejection, invalid_input
 
+__all__ = [
+    "JOB_STATUSES",
+    "KNOWN_PARAMETERS",
+    "MAX_PAGE_SIZE",
+    "SORT_FIELDS",
+    "SORT_ORDERS",
+    "ListingRequest",
+    "encode_token",
+    "list_page",
+    "parse_query",
+]
+
 JOB_STATUSES = frozenset(
     {
         "NOT_SERVICED",
