@@ -235,7 +235,7 @@ def _add_breaks(
     ends (taken at home): the reported route then starts or ends with it, and a technician
     without visits is never blocked by their breaks. Only with a max working time are
     breaks held inside [route start, route end] by explicit constraints, so that the span
-    limit covers them; those constraints are unknown to OR-Tools' cumul optimizers and can
+    limit covers them; those constraints are unknown to OR-Tools' cumul optimisers and can
     make restoring a given solution fail on large models (search.py then falls back)."""
     solver = routing.solver()
     visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
