@@ -17,7 +17,7 @@ import time
 import tracemalloc
 from datetime import timedelta
 
-from routing.spapi import LwaCredentials, ServicesClient
+from routing.spapi import JobQuery, LwaCredentials, ServicesClient
 from routing.spapi.emulator import Emulator
 from routing.spapi.ratelimit import USAGE_PLANS
 from tests.routing.spapi.jobdata import DAY, make_jobs
@@ -35,9 +35,9 @@ def main() -> None:
                             token_url=emulator.token_url) as client:
             tracemalloc.start()
             started = time.perf_counter()
-            count = sum(1 for _ in client.iter_service_jobs(
-                "ATVPDKIKX0DER", created_after=DAY - timedelta(days=30),
-                page_size=args.page_size))
+            query = JobQuery("ATVPDKIKX0DER", created_after=DAY - timedelta(days=30),
+                             page_size=args.page_size)
+            count = sum(1 for _ in client.iter_service_jobs(query))
             wall = time.perf_counter() - started
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()

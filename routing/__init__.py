@@ -10,29 +10,38 @@ The library in one call::
     plan = plan_day(jobs, roster, date(2026, 12, 1), time_limit=5)
 """
 
-from routing.config import Settings, load_settings
-from routing.durations import DurationTable, load_durations
+from routing.config import ConfigError, Settings, load_settings
+from routing.durations import DurationsError, DurationTable, load_durations
 from routing.errors import RoutingError
+from routing.events import EventsError
+from routing.geo import GeoError
 from routing.plan import Plan
 from routing.planner import PlanningError, plan_day
 from routing.reasons import ReasonCode
-from routing.replan import Replan, replan_day
+from routing.replan import Replan, ReplanError, replan_day
 from routing.roster import Roster, RosterError, load_roster
 from routing.sources import FileSource, JobSource, SourceError, SpApiSource
+from routing.spapi import SpApiError
 
 __all__ = [
+    "ConfigError",
     "DurationTable",
+    "DurationsError",
+    "EventsError",
     "FileSource",
+    "GeoError",
     "JobSource",
     "Plan",
     "PlanningError",
     "ReasonCode",
     "Replan",
+    "ReplanError",
     "Roster",
     "RosterError",
     "RoutingError",
     "Settings",
     "SourceError",
+    "SpApiError",
     "SpApiSource",
     "load_durations",
     "load_roster",

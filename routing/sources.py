@@ -29,6 +29,7 @@ from routing.reasons import ReasonCode
 from routing.spapi.client import ServicesClient
 from routing.spapi.enums import ServiceJobStatus
 from routing.spapi.models import ServiceJob
+from routing.spapi.params import JobQuery
 from routing.visits import Unplanned, Window, day_bounds, dedupe_jobs
 
 __all__ = ["FileSource", "JobSource", "SourceError", "SpApiSource"]
@@ -204,12 +205,12 @@ class SpApiSource:
     def fetch(self, day: date, tz: ZoneInfo) -> list[ServiceJob]:
         bounds = day_bounds(day, tz)
         created_after = min(bounds.start - self.lookback, datetime.now(UTC) - timedelta(hours=1))
+        query = JobQuery(self.marketplace_id, created_after=created_after,
+                         page_size=self.page_size)
         scheduled = self.client.iter_service_jobs(
-            self.marketplace_id, created_after=created_after, schedule_start=bounds.start,
-            schedule_end=bounds.end, page_size=self.page_size,
-        )
+            query, schedule_start=bounds.start, schedule_end=bounds.end)
         others = self.client.iter_service_jobs(
-            self.marketplace_id, created_after=created_after, page_size=self.page_size,
+            query,
             statuses=[s.value for s in ServiceJobStatus if s != ServiceJobStatus.NOT_SERVICED],
         )
         jobs = [*scheduled, *(job for job in others if _touches(job, bounds))]

@@ -28,20 +28,25 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from solver.constants import DELAY_WEIGHT, REGRET_CAP, REGRET_WEIGHT, RUIN_MAX, smallest_ruin
 from solver.model import ModelInput, drop_penalties
 from solver.precheck import windows_of
 from solver.problem import Technician, TimeWindow
 
-_DELAY_WEIGHT = 0.1
-"""Cost per second by which an insertion delays the next element (keeps days compact)."""
-_REGRET_WEIGHT = 0.3
-_REGRET_CAP = 7200
-"""Score of a visit = _REGRET_WEIGHT × min(regret, _REGRET_CAP) − its cheapest cost; the
-visit with the highest score goes in first. Weights tuned on the generated technician day
-(benchmarks/README.md): pure regret placed 883 visits, pure cheapest insertion 909."""
-_RUIN_MAX = 18
-"""At most this many visits removed per ruin step (at least half of it)."""
+__all__ = ["insertion_routes", "nearest"]
+
 _NEVER = np.iinfo(np.int64).max // 4
+_ENDS = -1
+"""Node of a route's start and end elements (visits are nodes 0, 1, ...)."""
+
+
+def _break_node(b: int) -> int:
+    """Node of the technician's break b: negative, below `_ENDS`."""
+    return -2 - b
+
+
+def _is_break(node: int) -> bool:
+    return node <= _break_node(0)
 
 
 @dataclass
@@ -52,7 +57,7 @@ class _Route:
     loc: list[int] = field(default_factory=list)
     """Per element, its location (a padded zero-travel location where there is none)."""
     node: list[int] = field(default_factory=list)
-    """Per element, the visit node, -1 for start / end, -2 - b for break b."""
+    """Per element, the visit node, `_ENDS` for start / end, `_break_node(b)` for break b."""
     windows: list[tuple[TimeWindow, ...]] = field(default_factory=list)
     duration: list[int] = field(default_factory=list)
     earliest: list[int] = field(default_factory=list)
@@ -63,13 +68,14 @@ class _Route:
 
 
 def insertion_routes(data: ModelInput, improve_until: float | None = None,
-                     seed: int = 0) -> tuple[tuple[int, ...], ...]:
+                     seed: int = 0, ruin_size: int = RUIN_MAX) -> tuple[tuple[int, ...], ...]:
     """Per technician, the visit nodes of its route. With `improve_until` (time.time()),
-    the construction is then improved by ruin and recreate until that time."""
+    the construction is then improved by ruin and recreate until that time, each step
+    removing at most `ruin_size` visits."""
     construction = _Construction(data)
     construction.construct()
     if improve_until is not None:
-        construction.improve(improve_until, seed)
+        construction.improve(improve_until, seed, ruin_size)
     return construction.routes_found()
 
 
@@ -114,17 +120,17 @@ class _Construction:
         finish = self.none_loc if tech.end_location is None else tech.end_location
         route = _Route(tech, end, travel=int(self.durations[home, finish]))
         route.loc.append(home)
-        route.node.append(-1)
+        route.node.append(_ENDS)
         route.windows.append((TimeWindow(tech.shift.start, tech.shift.start),))
         route.duration.append(0)
         for b, brk in sorted(enumerate(tech.breaks), key=lambda e: e[1].window.start):
             if brk.window.start + brk.duration <= end and brk.window.end >= tech.shift.start:
                 route.loc.append(home)
-                route.node.append(-2 - b)
+                route.node.append(_break_node(b))
                 route.windows.append((brk.window,))
                 route.duration.append(brk.duration)
         route.loc.append(finish)
-        route.node.append(-1)
+        route.node.append(_ENDS)
         route.windows.append((TimeWindow(tech.shift.start, end),))
         route.duration.append(0)
         if not self._schedule(route):
@@ -179,9 +185,9 @@ class _Construction:
         for g in range(size - 1):
             nxt = g + 1
             brk = -1
-            if route.node[nxt] <= -2:
+            if _is_break(route.node[nxt]):
                 brk, nxt = nxt, nxt + 1
-                if route.node[nxt] <= -2:
+                if _is_break(route.node[nxt]):
                     continue
             gaps.append(g)
             nexts.append(nxt)
@@ -212,7 +218,7 @@ class _Construction:
         ok = (start < _NEVER) & (done < _NEVER) & (done + back <= latest[n_arr][:, None])
         delta = (self.cost[before, u] + self.cost[u, after] - self.cost[before, after])
         push = done + back - earliest[n_arr][:, None]
-        delta = delta + (_DELAY_WEIGHT * np.maximum(push, 0)).astype(np.int64)
+        delta = delta + (DELAY_WEIGHT * np.maximum(push, 0)).astype(np.int64)
         if tech.max_travel_time is not None:
             extra = (self.durations[before, u] + back - self.durations[before, after])
             ok &= route.travel + extra <= tech.max_travel_time
@@ -227,7 +233,7 @@ class _Construction:
         g = int(self.best_gap[k, node])
         loc = int(self.location[node])
         nxt = g + 1
-        real_next = nxt + 1 if route.node[nxt] <= -2 else nxt
+        real_next = nxt + 1 if _is_break(route.node[nxt]) else nxt
         route.travel += int(self.durations[route.loc[g], loc]
                             + self.durations[loc, route.loc[real_next]]
                             - self.durations[route.loc[g], route.loc[real_next]])
@@ -235,7 +241,7 @@ class _Construction:
         route.node.insert(nxt, node)
         route.windows.insert(nxt, self.visit_windows[node])
         route.duration.insert(nxt, int(self.duration[node]))
-        if route.node[nxt + 1] <= -2:
+        if _is_break(route.node[nxt + 1]):
             route.loc[nxt + 1] = loc  # the following break is now taken here
         route.load += int(self.demand[node])
         route.visits += 1
@@ -264,17 +270,17 @@ class _Construction:
         cost = sum(int(self.cost[r.loc[:-1], r.loc[1:]].sum()) for r in self.routes)
         return int(self.penalty[self.free].sum()), cost
 
-    def improve(self, deadline: float, seed: int) -> None:
+    def improve(self, deadline: float, seed: int, ruin_size: int) -> None:
         """Ruin and recreate until `deadline` (time.time()): remove a random visit and its
         nearest placed neighbours, reinsert every free visit, keep if no worse."""
         rng = np.random.default_rng(seed)
-        neighbours = nearest(self.durations, self.location, _RUIN_MAX)
+        neighbours = nearest(self.durations, self.location, ruin_size)
         current = self._value()
         while clock.time() < deadline:
             placed = np.flatnonzero(~self.free)
             if placed.size == 0:
                 return
-            size = int(rng.integers(_RUIN_MAX // 2, _RUIN_MAX + 1))
+            size = int(rng.integers(smallest_ruin(ruin_size), ruin_size + 1))
             near = neighbours[int(rng.choice(placed))]
             removed = near[~self.free[near]][:size]
             self.saved = {}
@@ -303,7 +309,7 @@ class _Construction:
             r.windows = [r.windows[i] for i in keep]
             r.duration = [r.duration[i] for i in keep]
             for i in range(1, len(r.node) - 1):
-                if r.node[i] <= -2:
+                if _is_break(r.node[i]):
                     r.loc[i] = r.loc[i - 1]
             nodes = [n for n in r.node if n >= 0]
             r.load = int(self.demand[nodes].sum())
@@ -336,8 +342,8 @@ class _Construction:
                 placeable = first < _NEVER
                 if not placeable.any():
                     break
-                regret = np.minimum(second - first, _REGRET_CAP)
-                score = np.where(placeable, _REGRET_WEIGHT * regret - first, -np.inf)
+                regret = np.minimum(second - first, REGRET_CAP)
+                score = np.where(placeable, REGRET_WEIGHT * regret - first, -np.inf)
                 pick = int(score.argmax())
                 node = int(open_[pick])
                 k = int(costs[:, pick].argmin())

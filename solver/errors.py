@@ -1,5 +1,7 @@
 """Exception tree of the solver package: every error it raises is a `SolverError`."""
 
+__all__ = ["ProblemError", "SolverError", "VerificationError"]
+
 
 class SolverError(Exception):
     """Root of every error raised by `solver`."""

@@ -10,22 +10,27 @@ travel: the technician takes it wherever they are.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
+from solver.constants import BALANCE_COEFFICIENT, MAX_COST, SECONDS_PER_HOUR
 from solver.errors import ProblemError
 from solver.precheck import windows_of
 from solver.problem import Problem
 
+__all__ = [
+    "OBJECTIVES",
+    "Model",
+    "ModelInput",
+    "Objective",
+    "build",
+    "drop_penalties",
+]
+
 Objective = Literal["travel_time", "distance", "balance", "fewest_technicians"]
-OBJECTIVES: tuple[str, ...] = ("travel_time", "distance", "balance", "fewest_technicians")
-
-BALANCE_COEFFICIENT = 100
-"""Cost per second of the longest working day under the "balance" objective."""
-
-_MAX_COST = 2**62
+OBJECTIVES: tuple[str, ...] = get_args(Objective)
 
 
 @dataclass(frozen=True)
@@ -85,9 +90,9 @@ def build(data: ModelInput) -> Model:
     routing = pywrapcp.RoutingModel(manager)
     horizon = problem.horizon
 
-    # Hourly costs are charged per second of route span, so every other cost is scaled by
-    # 3600 to stay in the same unit (objective = cost units × 3600 in that case).
-    cost_unit = 3600 if any(t.cost_per_hour for t in techs) else 1
+    # Hourly costs are charged per second of route span, so every other cost is scaled to
+    # stay in the same unit (objective = cost units × SECONDS_PER_HOUR in that case).
+    cost_unit = SECONDS_PER_HOUR if any(t.cost_per_hour for t in techs) else 1
     if data.objective == "distance":
         if problem.distances is None:
             raise ProblemError('objective "distance" needs a distances matrix')
@@ -143,9 +148,9 @@ def drop_penalties(priorities: list[int], bound: int) -> list[int]:
     for level in levels:
         weight[level] = below + 1
         below += weight[level] * priorities.count(level)
-    if below * bound >= _MAX_COST:
+    if below * bound >= MAX_COST:
         weight = {level: rank + 1 for rank, level in enumerate(levels)}
-    return [min(weight[p] * bound, _MAX_COST // 4) for p in priorities]
+    return [min(weight[p] * bound, MAX_COST // 4) for p in priorities]
 
 
 def _add_visits(
@@ -230,7 +235,7 @@ def _add_breaks(
     ends (taken at home): the reported route then starts or ends with it, and a technician
     without visits is never blocked by their breaks. Only with a max working time are
     breaks held inside [route start, route end] by explicit constraints, so that the span
-    limit covers them; those constraints are unknown to OR-Tools' cumul optimizers and can
+    limit covers them; those constraints are unknown to OR-Tools' cumul optimisers and can
     make restoring a given solution fail on large models (search.py then falls back)."""
     solver = routing.solver()
     visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]

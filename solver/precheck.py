@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from solver.problem import Problem, Technician, TimeWindow, Visit
 from solver.solution import Reason, Unassigned
 
+__all__ = ["Eligibility", "check", "windows_of"]
+
 
 @dataclass(frozen=True)
 class Eligibility:

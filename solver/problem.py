@@ -9,6 +9,14 @@ import numpy as np
 
 from solver.errors import ProblemError
 
+__all__ = [
+    "Break",
+    "Problem",
+    "Technician",
+    "TimeWindow",
+    "Visit",
+]
+
 
 @dataclass(frozen=True)
 class TimeWindow:

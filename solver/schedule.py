@@ -6,6 +6,8 @@ from solver.problem import Problem
 from solver.search import RawRoute
 from solver.solution import BreakPlacement, Route, Stop
 
+__all__ = ["route_of"]
+
 
 def route_of(problem: Problem, visits: tuple[int, ...], raw: RawRoute) -> Route:
     """`visits` maps model nodes to problem visit indices."""

@@ -16,8 +16,28 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from solver.constants import (
+    FALLBACK_SEARCH_SHARE,
+    GREEDY_ONLY_MAX,
+    GREEDY_START_MIN,
+    MAX_RESTORE_FAILURES,
+    MIN_SEARCH_SECONDS,
+    RESTORE_SEARCH_FACTOR,
+    RUIN_MAX,
+    smallest_ruin,
+)
 from solver.construct import insertion_routes, nearest
 from solver.model import Model, ModelInput, build
+
+__all__ = [
+    "CONFIGS",
+    "RawRoute",
+    "RawSolution",
+    "SearchConfig",
+    "SearchTask",
+    "parameters",
+    "run",
+]
 
 _FS = routing_enums_pb2.FirstSolutionStrategy
 _LS = routing_enums_pb2.LocalSearchMetaheuristic
@@ -31,24 +51,13 @@ class SearchConfig:
     construct_share: float = 0.3
     """Share of the time given to construction + guided local search; the rest goes to
     ruin and recreate."""
-    ruin_size: int = 18
-    """At most this many visits removed per ruin step (at least half of it)."""
+    ruin_size: int = RUIN_MAX
+    """At most this many visits removed per ruin step (at least `smallest_ruin` of it)."""
     improve_share: float = 0.8
     """On large problems (see GREEDY_START_MIN), share of the time given to improving the
     construction by numpy ruin and recreate before OR-Tools starts from it: OR-Tools' own
     ruin-and-recreate steps take seconds each at that size."""
 
-
-_MAX_RESTORE_FAILURES = 3
-
-GREEDY_START_MIN = 200
-"""From this many visits on, searches start from `construct.insertion_routes` instead of an
-OR-Tools first-solution heuristic (too slow on large problems with windows and breaks)."""
-
-GREEDY_ONLY_MAX = 3
-"""Up to this many visits, greedy descent replaces guided local search: its moves reach
-every arrangement of so few visits, and guided local search, finding no new solutions,
-would never reach a solution limit and always spend the whole time limit instead."""
 
 CONFIGS: tuple[SearchConfig, ...] = (
     SearchConfig(),
@@ -116,7 +125,7 @@ def run(task: SearchTask) -> RawSolution | None:
         improve_until = None
         if task.solution_limit is None:
             improve_until = clock.time() + (task.deadline - clock.time()) * config.improve_share
-        initial = insertion_routes(task.data, improve_until, task.seed)
+        initial = insertion_routes(task.data, improve_until, task.seed, config.ruin_size)
     remaining = task.deadline - clock.time()
     share = 1.0 if task.solution_limit is not None else config.construct_share
     tiny = len(task.data.visits) <= GREEDY_ONLY_MAX
@@ -132,7 +141,7 @@ def run(task: SearchTask) -> RawSolution | None:
         # model's preassignment, which would otherwise pin the fallback search to it.
         routing.ApplyLocksToAllVehicles(_as_indices(model, task.data.locked), False)
         assignment = routing.SolveWithParameters(params)
-    if assignment is None and (left := task.deadline - clock.time()) > 0.01:
+    if assignment is None and (left := task.deadline - clock.time()) > MIN_SEARCH_SECONDS:
         # The construction's share of the time ran out before a first solution (a short
         # limit on a busy machine): the rest of the time goes to finding one.
         assignment = routing.SolveWithParameters(
@@ -158,16 +167,18 @@ def _ruin_and_recreate(model: Model, task: SearchTask, assignment: pywrapcp.Assi
     current = _index_routes(model, assignment)
     current_cost = assignment.ObjectiveValue()
     failures = 0
-    while (remaining := task.deadline - clock.time()) > 0.01:
-        if failures >= _MAX_RESTORE_FAILURES:
+    while (remaining := task.deadline - clock.time()) > MIN_SEARCH_SECONDS:
+        if failures >= MAX_RESTORE_FAILURES:
             # Restores keep failing (seen on large models with breaks): spend the rest of
             # the time in guided local search from the best routes instead.
-            params = parameters(remaining * 0.9, gls_lambda=task.config.gls_lambda)
+            params = parameters(remaining * FALLBACK_SEARCH_SHARE,
+                                gls_lambda=task.config.gls_lambda)
             found = _solve_from(model, current, params, task.deadline)
             if found is not None and found.ObjectiveValue() < best.objective:
                 best = RawSolution(_routes(model, found), found.ObjectiveValue(), best.status)
             break
-        size = rng.randint(max(2, task.config.ruin_size // 2), task.config.ruin_size)
+        # At least two: removing one visit alone only moves it.
+        size = rng.randint(max(2, smallest_ruin(task.config.ruin_size)), task.config.ruin_size)
         seed_node = rng.randrange(m)
         removed = {manager.NodeToIndex(int(n)) for n in neighbours[seed_node][:size]}
         removed -= locked
@@ -210,14 +221,16 @@ def _solve_from(model: Model, routes: list[list[int]],
             # for that restore and some search after it.
             took = clock.time() - began
             left = deadline - clock.time()
-            if params.solution_limit == 1 or left < 2 * took:
+            if params.solution_limit == 1 or left < RESTORE_SEARCH_FACTOR * took:
                 return restored
             searching = pywrapcp.DefaultRoutingSearchParameters()
             searching.CopyFrom(params)
-            wanted = max(params.time_limit.ToMilliseconds(), int(2000 * took))
+            wanted = max(params.time_limit.ToMilliseconds(),
+                         int(RESTORE_SEARCH_FACTOR * 1000 * took))
             searching.time_limit.FromMilliseconds(min(wanted, int(left * 1000)))
             searching.lns_time_limit.FromMilliseconds(
-                max(params.lns_time_limit.ToMilliseconds(), int(2000 * took)))
+                max(params.lns_time_limit.ToMilliseconds(),
+                    int(RESTORE_SEARCH_FACTOR * 1000 * took)))
             found = routing.SolveFromAssignmentWithParameters(restored, searching)
             return restored if found is None else found
     if not routing.ApplyLocksToAllVehicles(routes, False):

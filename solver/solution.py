@@ -5,6 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+__all__ = [
+    "BreakPlacement",
+    "Reason",
+    "Route",
+    "Solution",
+    "Stop",
+    "Unassigned",
+]
+
 
 class Reason(StrEnum):
     """Stable codes for why a visit is not in any route."""

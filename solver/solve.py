@@ -9,12 +9,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from solver import precheck
+from solver.constants import SEED_STRIDE
 from solver.errors import ProblemError, SolverError
 from solver.model import OBJECTIVES, ModelInput, Objective
 from solver.problem import Problem
 from solver.schedule import route_of
 from solver.search import CONFIGS, RawSolution, SearchTask, run
 from solver.solution import Reason, Solution, Unassigned
+
+__all__ = ["solve"]
 
 
 def solve(
@@ -57,7 +60,7 @@ def solve(
         return Solution((), checked.rejected, 0, "trivial", clock.perf_counter() - began)
     start = None if initial is None else _initial_routes(problem, data, node_of, initial)
     tasks = [
-        SearchTask(data, CONFIGS[(seed + k) % len(CONFIGS)], seed * 1000 + k, deadline,
+        SearchTask(data, CONFIGS[(seed + k) % len(CONFIGS)], seed * SEED_STRIDE + k, deadline,
                    solution_limit, start)
         for k in range(workers)
     ]

@@ -16,6 +16,8 @@ from solver.errors import VerificationError
 from solver.problem import Problem, Technician, Visit
 from solver.solution import BreakPlacement, Reason, Route, Solution
 
+__all__ = ["verify"]
+
 
 def verify(problem: Problem, solution: Solution) -> None:
     violations: list[str] = []

@@ -53,13 +53,13 @@ def write_geojson(plan: Plan, path: Path | str) -> Path:
     return write_text(path, text)
 
 
-def position(location: GeoLocation) -> list[float]:
+def _position(location: GeoLocation) -> list[float]:
     """``[lon, lat]``: GeoJSON's order, not the usual spoken one."""
     return [round(location.lon, 6), round(location.lat, 6)]
 
 
 def _point(location: GeoLocation | None, properties: dict[str, Any]) -> Feature:
-    geometry = {"type": "Point", "coordinates": position(location)} if location else None
+    geometry = {"type": "Point", "coordinates": _position(location)} if location else None
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
@@ -69,16 +69,16 @@ def _technician(route: TechnicianRoute, colour: str) -> dict[str, Any]:
 
 def _place_features(route: TechnicianRoute, colour: str) -> list[Feature]:
     places = [_point(route.start_location, {"kind": "home", **_technician(route, colour)})]
-    if position(route.end_location) != position(route.start_location):
+    if _position(route.end_location) != _position(route.start_location):
         end = {"kind": "route_end", **_technician(route, colour)}
         places.append(_point(route.end_location, end))
     return places
 
 
 def _route_feature(route: TechnicianRoute, colour: str) -> Feature:
-    line = [position(route.start_location)]
-    line += [position(stop.location) for stop in route.stops if stop.location]
-    line.append(position(route.end_location))
+    line = [_position(route.start_location)]
+    line += [_position(stop.location) for stop in route.stops if stop.location]
+    line.append(_position(route.end_location))
     totals = route.totals
     properties = {
         "kind": "route",

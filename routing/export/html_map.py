@@ -56,7 +56,7 @@ def html_map(plan: Plan) -> str:
         leaflet_js=leaflet_js,
         unassigned_colour=UNASSIGNED_COLOUR,
         panel=_panel(plan, title),
-        data=embedded_json(to_geojson(plan)),
+        data=_embedded_json(to_geojson(plan)),
         script=_SCRIPT.replace("$tile_url", TILE_URL),
     )
 
@@ -72,7 +72,7 @@ _SCRIPT_SAFE = str.maketrans({
 })
 
 
-def embedded_json(value: object) -> str:
+def _embedded_json(value: object) -> str:
     """JSON that is safe inside a ``<script>`` element: no ``</script>``, no ``<!--``, and
     no raw U+2028/U+2029 (line terminators to a JavaScript parser before ES2019)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)

@@ -9,6 +9,8 @@ from routing.geo.chain import unreachable_providers
 from routing.geo.errors import GeoError
 from routing.geo.point import AddressLike, Geocoder, GeoPoint, normalize_address
 
+__all__ = ["BatchProgress", "BatchResult", "geocode_batch"]
+
 BatchProgress = Callable[[int, int], None]
 """Called after each address with ``(addresses done, addresses in all)``."""
 

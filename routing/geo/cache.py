@@ -16,6 +16,8 @@ from routing.geo.errors import GeocodeCacheError
 from routing.geo.point import GeoPoint, Precision
 from routing.geo.ratelimit import claim
 
+__all__ = ["CachedAnswer", "GeocodeCache", "default_cache_path"]
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS geocodes (
     address TEXT NOT NULL,     -- normalize_address()

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from routing.geo.point import normalize_text
 
+__all__ = ["CentroidIndex"]
+
 
 class _Mean:
     __slots__ = ("count", "lat", "lon")

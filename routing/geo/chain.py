@@ -11,6 +11,13 @@ from routing.geo.gazetteer import Gazetteer
 from routing.geo.overrides import OverrideGeocoder
 from routing.geo.point import AddressLike, Geocoder, GeoPoint, Precision, normalize_address
 
+__all__ = [
+    "GeocoderChain",
+    "best_precision",
+    "default_geocoder",
+    "unreachable_providers",
+]
+
 
 def unreachable_providers(geocoder: Geocoder) -> dict[str, str]:
     """``{provider name: why}`` for the providers ``geocoder`` has given up on in this run."""

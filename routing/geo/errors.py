@@ -2,6 +2,14 @@
 
 from routing.errors import RoutingError
 
+__all__ = [
+    "GeoError",
+    "GeocodeCacheError",
+    "GeocodingError",
+    "MatrixError",
+    "ProviderUnreachableError",
+]
+
 
 class GeoError(RoutingError):
     """Root of every error raised by ``routing.geo`` (also bad input such as a lat of 200)."""

@@ -17,6 +17,8 @@ from routing.geo.centroids import CentroidIndex
 from routing.geo.point import AddressLike, GeoPoint, Precision, normalize_text
 from routing.geo.postal_file import load_postal_file
 
+__all__ = ["US_COUNTRY_CODES", "Gazetteer"]
+
 # zipcodes covers the states, DC, the territories and the military "states" AA/AE/AP.
 US_COUNTRY_CODES = frozenset({"US", "USA", "PR", "VI", "GU", "AS", "MP", "FM", "MH", "PW"})
 _ZIP = re.compile(r"^(\d{5})(?:[-\s]?\d{4})?$")

@@ -15,6 +15,8 @@ from routing.geo.geopy_precision import precision_of
 from routing.geo.point import AddressLike, GeoPoint, Precision, address_fields
 from routing.geo.ratelimit import CallSlots, LocalSlots
 
+__all__ = ["USER_AGENT", "GeopyGeocoder", "is_transport_failure"]
+
 USER_AGENT = "routeplan/0.1"
 _SECRET_OPTION_WORDS = ("key", "secret", "token", "password", "client_id", "auth")
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from routing.geo.point import Precision
 
+__all__ = ["precision_of"]
+
 _NOMINATIM_POSTCODE = {"postcode", "postal_code"}
 _GOOGLE_LOCATION_TYPE = {
     "ROOFTOP": Precision.ROOFTOP,

@@ -9,6 +9,13 @@ import numpy as np
 from routing.geo.errors import MatrixError
 from routing.geo.matrix import TravelMatrix, as_lat_lon_array
 
+__all__ = [
+    "EARTH_RADIUS_M",
+    "HaversineMatrix",
+    "great_circle_m",
+    "unit_vectors",
+]
+
 EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
 _BLOCK_CELLS = 1 << 21  # rows are processed in blocks of about this many cells (16 MB a temporary)
 

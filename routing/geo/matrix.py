@@ -10,6 +10,8 @@ import numpy as np
 
 from routing.geo.errors import MatrixError
 
+__all__ = ["MatrixProvider", "TravelMatrix", "as_lat_lon_array"]
+
 
 @dataclass(frozen=True)
 class TravelMatrix:

@@ -13,6 +13,8 @@ from routing.geo.errors import MatrixError
 from routing.geo.haversine import HaversineMatrix, unit_vectors
 from routing.geo.matrix import TravelMatrix, as_lat_lon_array
 
+__all__ = ["OsrmMatrix"]
+
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 

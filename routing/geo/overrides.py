@@ -11,6 +11,8 @@ from typing import Any
 from routing.geo.errors import GeoError
 from routing.geo.point import AddressLike, GeoPoint, Precision, normalize_address, normalize_text
 
+__all__ = ["OverrideGeocoder"]
+
 
 class OverrideGeocoder:
     """Explicit points keyed by service job id or by normalised address (job id wins).

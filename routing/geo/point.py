@@ -10,6 +10,17 @@ from typing import Protocol
 
 from routing.geo.errors import GeoError
 
+__all__ = [
+    "AddressLike",
+    "GeoPoint",
+    "Geocoder",
+    "Precision",
+    "address_fields",
+    "check_coordinates",
+    "normalize_address",
+    "normalize_text",
+]
+
 
 class Precision(StrEnum):
     """How closely a point locates an address, best first."""

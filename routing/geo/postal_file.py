@@ -12,6 +12,8 @@ from pathlib import Path
 
 from routing.geo.errors import GeoError
 
+__all__ = ["PostalRow", "load_postal_file"]
+
 
 @dataclass(frozen=True)
 class PostalRow:

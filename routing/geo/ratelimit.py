@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+__all__ = ["CallSlots", "LocalSlots", "claim"]
+
 
 class CallSlots(Protocol):
     """Hands out a provider's call times, ``min_delay`` seconds apart.

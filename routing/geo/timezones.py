@@ -8,6 +8,8 @@ from timezonefinder import TimezoneFinder
 
 from routing.geo.point import check_coordinates
 
+__all__ = ["timezone_at"]
+
 
 @cache
 def _finder() -> TimezoneFinder:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from routing.geo.batch import BatchProgress, geocode_batch
 from routing.geo.point import AddressLike, Geocoder, Precision
 
+__all__ = ["WarmupReport", "format_report", "warm_cache"]
+
 
 @dataclass
 class WarmupReport:

@@ -29,6 +29,7 @@ from routing.spapi.models import (
     ServiceLocationType,
     Warning,
 )
+from routing.spapi.params import JobQuery
 from routing.spapi.ratelimit import USAGE_PLANS, RateLimiter, TokenBucket
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "ConfigurationError",
     "DeadlineExceededError",
     "Error",
+    "JobQuery",
     "JobStream",
     "LwaCredentials",
     "MissingPayloadError",

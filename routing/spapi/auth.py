@@ -20,6 +20,15 @@ from routing.spapi.deadline import deadline as request_deadline
 from routing.spapi.endpoints import LWA_TOKEN_URL
 from routing.spapi.errors import AuthError, ConfigurationError
 
+__all__ = [
+    "ENV_CLIENT_ID",
+    "ENV_CLIENT_SECRET",
+    "ENV_REFRESH_TOKEN",
+    "EXPIRY_MARGIN",
+    "LwaCredentials",
+    "TokenProvider",
+]
+
 log = logging.getLogger(__name__)
 
 #: Environment variables, named as in the community client python-amazon-sp-api.

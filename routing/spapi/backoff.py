@@ -11,6 +11,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+__all__ = [
+    "RetryEvent",
+    "RetryListener",
+    "RetryPolicy",
+    "parse_retry_after",
+]
+
 
 @dataclass(frozen=True)
 class RetryEvent:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Self, TypeVar
 
@@ -34,12 +34,24 @@ from routing.spapi.errors import (
     SpApiRequestError,
 )
 from routing.spapi.params import (
+    MAX_PAGE_SIZE,
     JobQuery,
     check_path_id,
     check_resource_ids,
     to_utc,
 )
 from routing.spapi.ratelimit import RateLimiter
+
+__all__ = [
+    "MAX_EMPTY_PAGES_IN_A_ROW",
+    "MAX_JOBS_PER_QUERY",
+    "MAX_PAGES",
+    "USER_AGENT",
+    "JobStream",
+    "RejectedJob",
+    "ServicesClient",
+    "WriteResult",
+]
 
 log = logging.getLogger(__name__)
 _M = TypeVar("_M", bound=models.SpApiModel)
@@ -55,8 +67,6 @@ USER_AGENT = "routeplan/0.1 (Language=Python)"
 #: over 1,100 jobs a day, every day, for one seller's technicians (at 5-8 jobs a technician
 #: a day, a fleet of 150-200), well beyond any provider the Services API serves today.
 MAX_JOBS_PER_QUERY = 100_000
-#: The model's largest ``pageSize``.
-MAX_PAGE_SIZE = 20
 #: Default page cap of a listing: ``MAX_JOBS_PER_QUERY / MAX_PAGE_SIZE`` = 5,000 pages,
 #: about 8.5 minutes at the model's 10 requests a second. A server that still hands out a
 #: fresh ``nextPageToken`` after that is broken, not busy.
@@ -165,49 +175,24 @@ class ServicesClient:
 
     # -- operations -------------------------------------------------------------------------
 
-    def iter_service_jobs(
-        self,
-        marketplace_id: str,
-        *,
-        statuses: Iterable[str] | None = None,
-        created_after: datetime | None = None,
-        last_updated_after: datetime | None = None,
-        created_before: datetime | None = None,
-        last_updated_before: datetime | None = None,
-        schedule_start: datetime | None = None,
-        schedule_end: datetime | None = None,
-        asins: Sequence[str] | None = None,
-        required_skills: Sequence[str] | None = None,
-        store_ids: Sequence[str] | None = None,
-        service_order_ids: Sequence[str] | None = None,
-        product_order_ids: Sequence[str] | None = None,
-        tracking_ids: Sequence[str] | None = None,
-        page_size: int = 20,
-        sort_field: str | None = None,
-        sort_order: str | None = None,
-    ) -> JobStream:
-        """Every job matching the filters, page by page (``getServiceJobs``).
+    def iter_service_jobs(self, query: JobQuery | str, /, **fields: Any) -> JobStream:
+        """Every job matching ``query`` (a :class:`JobQuery`), page by page (``getServiceJobs``).
 
+        ``query`` may also be a marketplace id, the other :class:`JobQuery` fields then
+        given as keywords; keywords given with a :class:`JobQuery` replace its fields.
         Follows ``nextPageToken`` until it is missing or comes back unchanged (Amazon's sandbox
         repeats its token forever); a job seen on an earlier page is not yielded again.
-        Arguments are validated when this is called, before anything is sent.
+        The query is validated when this is called, before anything is sent.
 
         While iterating: :class:`MissingPayloadError` when a page has no payload;
         :class:`PaginationError` when a page with a fresh token holds only jobs seen before,
         after :data:`MAX_EMPTY_PAGES_IN_A_ROW` empty pages with fresh tokens, or after
         ``max_pages`` pages.
         """
-        query = JobQuery(
-            marketplace_id=marketplace_id, statuses=statuses, created_after=created_after,
-            last_updated_after=last_updated_after, created_before=created_before,
-            last_updated_before=last_updated_before, schedule_start=schedule_start,
-            schedule_end=schedule_end, asins=asins, required_skills=required_skills,
-            store_ids=store_ids, service_order_ids=service_order_ids,
-            product_order_ids=product_order_ids, tracking_ids=tracking_ids,
-            page_size=page_size, sort_field=sort_field, sort_order=sort_order,
-        ).params()
+        query = JobQuery(query, **fields) if isinstance(query, str) else replace(query, **fields)
+        params = query.params()
         stream = JobStream()
-        stream.attach(self._pages(query, stream))
+        stream.attach(self._pages(params, stream))
         return stream
 
     def _pages(self, query: dict[str, str], stream: JobStream) -> Iterator[models.ServiceJob]:

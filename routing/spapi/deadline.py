@@ -22,6 +22,8 @@ from typing import Any
 import httpcore
 import httpx
 
+__all__ = ["DeadlineTransport", "deadline"]
+
 _DEADLINE: ContextVar[float | None] = ContextVar("spapi_request_deadline", default=None)
 
 

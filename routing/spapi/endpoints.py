@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from routing.spapi.errors import ConfigurationError
 
+__all__ = ["LWA_TOKEN_URL", "REGIONS", "base_url_for"]
+
 REGIONS = ("na", "eu", "fe")
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 

@@ -11,6 +11,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Self
 
+__all__ = [
+    "AppointmentStatus",
+    "ErrorLevel",
+    "ItemStatus",
+    "OpenEnum",
+    "PoaType",
+    "ServiceJobStatus",
+    "ServiceLocationType",
+    "SortField",
+    "SortOrder",
+]
+
 
 class OpenEnum(StrEnum):
     """A string enum that accepts any string, turning unknown ones into pseudo-members.

@@ -15,6 +15,17 @@ from collections.abc import Sequence
 from routing.errors import RoutingError
 from routing.spapi.models import Error
 
+__all__ = [
+    "AuthError",
+    "ConfigurationError",
+    "DeadlineExceededError",
+    "MissingPayloadError",
+    "PaginationError",
+    "RequestValidationError",
+    "SpApiError",
+    "SpApiRequestError",
+]
+
 
 class SpApiError(RoutingError):
     """Base class of every Services API client error."""

@@ -14,8 +14,20 @@ from datetime import UTC, datetime
 from routing.spapi.errors import RequestValidationError
 from routing.spapi.models import ServiceJobStatus
 
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "SORT_FIELDS",
+    "SORT_ORDERS",
+    "JobQuery",
+    "check_path_id",
+    "check_resource_ids",
+    "to_utc",
+    "wire_time",
+]
+
 SORT_FIELDS = frozenset({"JOB_DATE", "JOB_STATUS"})
 SORT_ORDERS = frozenset({"ASC", "DESC"})
+#: The model's largest ``pageSize``.
 MAX_PAGE_SIZE = 20
 _ORDER_ID = re.compile(r"^[0-9\-]+$")
 _TRACKING_ID = re.compile(r"^[A-Za-z0-9\-]+$")

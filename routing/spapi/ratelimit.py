@@ -11,6 +11,13 @@ import time
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
+__all__ = [
+    "USAGE_PLANS",
+    "RateLimiter",
+    "TokenBucket",
+    "UsagePlan",
+]
+
 
 class UsagePlan(NamedTuple):
     """An operation's rate (requests per second) and burst, as the model documents them."""

@@ -25,6 +25,25 @@ from routing.plan import Plan
 from routing.spapi import AuthError, ServiceJob, ServicesClient, SpApiRequestError
 from routing.writeback.errors import WritebackError
 
+__all__ = [
+    "DEFAULT_MARGIN",
+    "Action",
+    "ActionKind",
+    "Change",
+    "Comparison",
+    "Skipped",
+    "Target",
+    "actions_for",
+    "compare_plan",
+    "eta_window",
+    "load_plan",
+    "parse_margin",
+    "plan_assignments",
+    "plan_identity",
+    "targets_of",
+    "technicians_text",
+]
+
 DEFAULT_MARGIN = timedelta(minutes=30)
 _MARGIN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$")
 _UNITS = {"s": 1, "m": 60, "": 60, "h": 3600}

@@ -53,6 +53,16 @@ from routing.writeback.actions import (
 )
 from routing.writeback.journal import Journal, Outcome, State
 
+__all__ = [
+    "RESENT_NOTE",
+    "RESOLVED_NOTE",
+    "ActionResult",
+    "ApplyProgress",
+    "ApplyReport",
+    "ResultStatus",
+    "apply_plan",
+]
+
 RESENT_NOTE = ("re-sent: the previous run stopped during this call and an arrival estimate "
                "cannot be read back from Amazon")
 RESOLVED_NOTE = ("not re-sent: Amazon already shows {technician} (the previous run stopped "

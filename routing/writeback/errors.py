@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from routing.errors import RoutingError
 
+__all__ = ["JournalError", "WritebackError"]
+
 
 class WritebackError(RoutingError):
     """Base class of every write-back error (a plan that cannot be read, a bad margin)."""

@@ -24,6 +24,14 @@ from typing import IO, Self
 from routing.files import create_private
 from routing.writeback.errors import JournalError
 
+__all__ = [
+    "Entry",
+    "Journal",
+    "Outcome",
+    "State",
+    "default_journal_path",
+]
+
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; one run at a time is up to the user

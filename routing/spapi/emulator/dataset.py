@@ -18,6 +18,13 @@ from typing import Any
 from routing.spapi.emulator.errors import EmulatorError
 from routing.spapi.emulator.isotime import parse_aware
 
+__all__ = [
+    "JobStore",
+    "StoredJob",
+    "Window",
+    "load_jobs",
+]
+
 #: Appointment statuses that do not occupy the calendar.
 _INACTIVE_APPOINTMENT = "CANCELLED"
 

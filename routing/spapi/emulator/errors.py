@@ -2,6 +2,8 @@
 
 from routing.errors import RoutingError
 
+__all__ = ["EmulatorError"]
+
 
 class EmulatorError(RoutingError):
     """The Services API emulator was given something it cannot use."""

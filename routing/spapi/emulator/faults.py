@@ -26,6 +26,14 @@ from dataclasses import dataclass
 from routing.spapi.emulator.errors import EmulatorError
 from routing.spapi.emulator.wire import JSON, Reply, error
 
+__all__ = [
+    "LWA_OPERATION",
+    "SPAPI_OPERATIONS",
+    "SPEC_HELP",
+    "Fault",
+    "FaultPlan",
+]
+
 #: The operation name of the LWA token endpoint, for faults aimed at login.
 LWA_OPERATION = "lwaToken"
 SPAPI_OPERATIONS = frozenset(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+__all__ = ["is_utc", "parse_aware", "parse_iso"]
+
 _ISO_8601 = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:T(?P<time>\d{2}:\d{2}(?::\d{2})?)(?:\.(?P<fraction>\d{1,9}))?"

@@ -19,6 +19,18 @@ from routing.spapi.emulator.dataset import JobStore, StoredJob
 from routing.spapi.emulator.isotime import parse_aware
 from routing.spapi.emulator.wire import Rejection, invalid_input
 
+__all__ = [
+    "JOB_STATUSES",
+    "KNOWN_PARAMETERS",
+    "MAX_PAGE_SIZE",
+    "SORT_FIELDS",
+    "SORT_ORDERS",
+    "ListingRequest",
+    "encode_token",
+    "list_page",
+    "parse_query",
+]
+
 JOB_STATUSES = frozenset(
     {
         "NOT_SERVICED",
@@ -86,7 +98,7 @@ def _bad(name: str, details: str) -> Rejection:
 
 
 @dataclass(frozen=True)
-class JobQuery:
+class ListingRequest:
     """A validated getServiceJobs request."""
 
     filters: dict[str, str]
@@ -191,7 +203,7 @@ def _array(name: str, value: str) -> frozenset[str]:
     return frozenset(items)
 
 
-def parse_query(pairs: Sequence[tuple[str, str]]) -> JobQuery:
+def parse_query(pairs: Sequence[tuple[str, str]]) -> ListingRequest:
     """Validate a getServiceJobs query string (as decoded pairs) the way Amazon does."""
     values = _single_values(pairs)
     filters = {name: value for name, value in values.items() if name in _FILTERS}
@@ -229,11 +241,11 @@ def parse_query(pairs: Sequence[tuple[str, str]]) -> JobQuery:
     start, end = dates.get("scheduleStartDate"), dates.get("scheduleEndDate")
     if start is not None and end is not None and end < start:
         raise _bad("scheduleEndDate", "Schedule end date should not be earlier than start date.")
-    return JobQuery(filters, arrays, dates, offset, page_size)
+    return ListingRequest(filters, arrays, dates, offset, page_size)
 
 
 def list_page(
-    store: JobStore, query: JobQuery, *, default_marketplace: str, repeat_page_token: bool
+    store: JobStore, query: ListingRequest, *, default_marketplace: str, repeat_page_token: bool
 ) -> dict[str, Any]:
     """The getServiceJobs payload (JobListing) for ``query``."""
     matched = [job for job in store.jobs if query.matches(job, default_marketplace)]

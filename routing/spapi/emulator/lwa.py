@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+__all__ = ["LwaRefusal", "TokenIssuer", "TokenState"]
+
 
 class TokenState(Enum):
     LIVE = "live"

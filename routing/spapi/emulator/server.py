@@ -48,6 +48,14 @@ from routing.spapi.emulator.wire import (
 from routing.spapi.emulator.writes import ResourceRule, assign, check_path_ids, fulfill
 from routing.spapi.ratelimit import USAGE_PLANS, TokenBucket, UsagePlan
 
+__all__ = [
+    "CALLS_PATH",
+    "TOKEN_PATH",
+    "Emulator",
+    "RecordedCall",
+    "serve_forever",
+]
+
 _Request = socket.socket | tuple[bytes, socket.socket]
 _log = logging.getLogger(__name__)
 

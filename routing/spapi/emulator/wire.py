@@ -6,6 +6,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = [
+    "JSON",
+    "Rejection",
+    "Reply",
+    "error",
+    "errors_reply",
+    "invalid_input",
+    "json_reply",
+]
+
 JSON = "application/json"
 
 

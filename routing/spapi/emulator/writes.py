@@ -15,6 +15,13 @@ from routing.spapi.emulator.dataset import StoredJob
 from routing.spapi.emulator.isotime import is_utc, parse_iso
 from routing.spapi.emulator.wire import Rejection, error, invalid_input
 
+__all__ = [
+    "ResourceRule",
+    "assign",
+    "check_path_ids",
+    "fulfill",
+]
+
 _CLOSED_JOB_STATUSES = frozenset({"COMPLETED", "CANCELLED"})
 _FULFILLMENT_FIELDS = frozenset(
     {"estimatedArrivalTime", "fulfillmentTime", "appointmentResources", "fulfillmentDocuments"}

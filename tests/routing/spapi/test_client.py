@@ -9,7 +9,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from routing.spapi import AuthError, LwaCredentials, ServicesClient, SpApiRequestError
+from routing.spapi import (
+    AuthError,
+    JobQuery,
+    LwaCredentials,
+    ServicesClient,
+    SpApiRequestError,
+)
 from routing.spapi.emulator import Emulator
 from tests.routing.spapi.conftest import client_for
 from tests.routing.spapi.jobdata import DAY, make_jobs
@@ -34,6 +40,19 @@ def test_pages_yield_every_job_exactly_once_in_order(emulator: Emulator,
     calls = job_calls(emulator)
     assert [c.query.get("pageToken") is None for c in calls] == [True, False, False, False]
     assert {c.query["marketplaceIds"] for c in calls} == {MARKETPLACE}
+
+
+def test_a_job_query_and_its_keyword_form_send_the_same_request(emulator: Emulator,
+                                                                client: ServicesClient) -> None:
+    query = JobQuery(MARKETPLACE, created_after=SINCE, page_size=5)
+    by_query = [job.service_job_id for job in client.iter_service_jobs(query)]
+    by_keywords = [job.service_job_id for job in
+                   client.iter_service_jobs(MARKETPLACE, created_after=SINCE, page_size=5)]
+    overridden = list(client.iter_service_jobs(query, page_size=20))
+    assert by_query == by_keywords and len(by_query) == 65 and len(overridden) == 65
+    sizes = [c.query["pageSize"] for c in job_calls(emulator) if "pageToken" not in c.query]
+    assert sizes == ["5", "5", "20"]
+    assert query.page_size == 5  # replaced in a copy, never in the caller's query
 
 
 def test_a_repeated_page_token_ends_the_listing(emulator: Emulator,

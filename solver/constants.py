@@ -1,0 +1,94 @@
+"""The solver's tuning numbers, each named once with why it has its value.
+
+Times are seconds, costs are the model's integer cost units. The numbers tuned on the
+benchmarks say so (benchmarks/README.md has the runs); the others follow from OR-Tools or
+from int64 arithmetic. Search configurations (`search.SearchConfig`) take their defaults
+from here.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BALANCE_COEFFICIENT",
+    "DELAY_WEIGHT",
+    "FALLBACK_SEARCH_SHARE",
+    "GREEDY_ONLY_MAX",
+    "GREEDY_START_MIN",
+    "MAX_COST",
+    "MAX_RESTORE_FAILURES",
+    "MIN_SEARCH_SECONDS",
+    "REGRET_CAP",
+    "REGRET_WEIGHT",
+    "RESTORE_SEARCH_FACTOR",
+    "RUIN_MAX",
+    "SECONDS_PER_HOUR",
+    "SEED_STRIDE",
+    "smallest_ruin",
+]
+
+# -- search.py: one search run --------------------------------------------------------------
+
+MIN_SEARCH_SECONDS = 0.01
+"""No OR-Tools search is started with less time left than this: it could not find anything."""
+
+FALLBACK_SEARCH_SHARE = 0.9
+"""Share of the time left given to guided local search once restores keep failing; the rest
+reads the routes back before the deadline."""
+
+MAX_RESTORE_FAILURES = 3
+"""Ruin-and-recreate steps whose restore fails in a row before the loop gives up on them
+(seen on large models with breaks) and spends the rest of the time in guided local search."""
+
+RESTORE_SEARCH_FACTOR = 2
+"""A search from a restored assignment restores it again first: it starts only with at least
+this many times the restore's duration left, and gets at least that much time to search."""
+
+RUIN_MAX = 18
+"""At most this many visits removed per ruin step (OR-Tools' loop and the numpy one alike):
+18 beat 12 and 8 on the Solomon instances (benchmarks/README.md)."""
+
+
+def smallest_ruin(largest: int) -> int:
+    """Fewest visits a ruin step removes when it may remove `largest`: half, so that step
+    sizes vary while every step still moves a neighbourhood, not a single visit."""
+    return largest // 2
+
+
+GREEDY_START_MIN = 200
+"""From this many visits on, searches start from `construct.insertion_routes` instead of an
+OR-Tools first-solution heuristic (too slow on large problems with windows and breaks)."""
+
+GREEDY_ONLY_MAX = 3
+"""Up to this many visits, greedy descent replaces guided local search: its moves reach
+every arrangement of so few visits, and guided local search, finding no new solutions,
+would never reach a solution limit and always spend the whole time limit instead."""
+
+# -- solve.py: parallel searches ------------------------------------------------------------
+
+SEED_STRIDE = 1000
+"""Worker k of a run with seed s searches with seed s × SEED_STRIDE + k: runs with different
+seeds share no worker seed for up to SEED_STRIDE workers."""
+
+# -- model.py: costs --------------------------------------------------------------------------
+
+SECONDS_PER_HOUR = 3600
+"""Hourly costs are charged per second of route span, so with any of them every other cost
+is scaled by this to stay in the same unit."""
+
+BALANCE_COEFFICIENT = 100
+"""Cost per second of the longest working day under the "balance" objective."""
+
+MAX_COST = 2**62
+"""Drop penalties whose total would reach this fall back to linear weights, and none exceeds
+a quarter of it: OR-Tools adds costs in int64 (at most 2**63 - 1)."""
+
+# -- construct.py: the numpy insertion -------------------------------------------------------
+
+DELAY_WEIGHT = 0.1
+"""Cost per second by which an insertion delays the next element (keeps days compact)."""
+
+REGRET_WEIGHT = 0.3
+REGRET_CAP = 7200
+"""Score of a visit = REGRET_WEIGHT × min(regret, REGRET_CAP) − its cheapest cost; the
+visit with the highest score goes in first. Weights tuned on the generated technician day
+(benchmarks/README.md): pure regret placed 883 visits, pure cheapest insertion 909."""
