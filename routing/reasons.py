@@ -1,7 +1,7 @@
 """Why a job is not in the plan: the stable reason codes and their sentences.
 
 The codes are part of the plan's public contract (JSON, CSV, scripts matching on them):
-never rename one. The five the optimizer produces share their values with
+never rename one. The five the optimiser produces share their values with
 ``solver.Reason``; :func:`from_solver` maps one onto the other by value, so the solver
 never has to import ``routing``.
 """
@@ -15,7 +15,7 @@ __all__ = ["ReasonCode", "default_sentence", "from_solver"]
 
 class ReasonCode(StrEnum):
     """Stable code of an unassigned job. The first four come from the job rules, the rest
-    from the optimizer (or from the planner's cheap checks before it)."""
+    from the optimiser (or from the planner's cheap checks before it)."""
 
     NOT_PLANNABLE_STATUS = "not_plannable_status"
     """The job's status is neither NOT_SERVICED nor PENDING_SCHEDULE."""
@@ -34,7 +34,7 @@ class ReasonCode(StrEnum):
     PINNED_TECHNICIAN_UNAVAILABLE = "pinned_technician_unavailable"
     """The technician already assigned on the appointment cannot take it."""
     INSUFFICIENT_CAPACITY = "insufficient_capacity"
-    """It could be done alone, but the optimizer could not fit it with the other jobs."""
+    """It could be done alone, but the optimiser could not fit it with the other jobs."""
 
 
 def from_solver(reason: str) -> ReasonCode:
