@@ -10,7 +10,7 @@ from routing.spapi.client import MAX_PAGES, JobStream, ServicesClient, WriteResu
 from routing.spapi.endpoints import LWA_TOKEN_URL, REGIONS, base_url_for
 from routing.spapi.errors import (
     AuthError,
-    ConfigurationError,
+    ClientSettingsError,
     DeadlineExceededError,
     MissingPayloadError,
     PaginationError,
@@ -42,7 +42,7 @@ __all__ = [
     "AppointmentStatus",
     "AppointmentTime",
     "AuthError",
-    "ConfigurationError",
+    "ClientSettingsError",
     "DeadlineExceededError",
     "Error",
     "JobQuery",

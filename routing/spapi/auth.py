@@ -18,7 +18,7 @@ import httpx
 from routing.spapi.backoff import RetryPolicy, parse_retry_after
 from routing.spapi.deadline import deadline as request_deadline
 from routing.spapi.endpoints import LWA_TOKEN_URL
-from routing.spapi.errors import AuthError, ConfigurationError
+from routing.spapi.errors import AuthError, ClientSettingsError
 
 __all__ = [
     "ENV_CLIENT_ID",
@@ -64,7 +64,7 @@ class LwaCredentials:
         names = (ENV_REFRESH_TOKEN, ENV_CLIENT_ID, ENV_CLIENT_SECRET)
         missing = [name for name in names if not env.get(name)]
         if missing:
-            raise ConfigurationError(
+            raise ClientSettingsError(
                 "SP-API credentials missing: export " + ", ".join(missing) + " (Amazon and its "
                 "sandbox both need them; `--source emulator` or a saved jobs file needs none)"
             )

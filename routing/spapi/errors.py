@@ -17,7 +17,7 @@ from routing.spapi.models import Error
 
 __all__ = [
     "AuthError",
-    "ConfigurationError",
+    "ClientSettingsError",
     "DeadlineExceededError",
     "MissingPayloadError",
     "PaginationError",
@@ -31,7 +31,7 @@ class SpApiError(RoutingError):
     """Base class of every Services API client error."""
 
 
-class ConfigurationError(SpApiError):
+class ClientSettingsError(SpApiError):
     """Missing or inconsistent client settings (credentials, region, base URL)."""
 
 
