@@ -3,18 +3,18 @@
 The library in one call::
 
     from datetime import date
-    from routing import FileSource, load_roster, plan_day
+    from routing import FileSource, PlanOptions, load_roster, plan_day
 
     roster = load_roster("examples/roster.yaml")
-    jobs = FileSource("examples/jobs.json").fetch(date(2026, 12, 1), roster.technicians[0].tz)
-    plan = plan_day(jobs, roster, date(2026, 12, 1), time_limit=5)
+    jobs = FileSource("examples/jobs.json").fetch(date(2026, 12, 1), roster.tz)
+    plan = plan_day(jobs, roster, date(2026, 12, 1), PlanOptions(time_limit=5))
 """
 
 from routing.config import Settings, load_settings
 from routing.durations import DurationTable, load_durations
 from routing.errors import RoutingError
 from routing.plan import Plan
-from routing.planner import PlanningError, plan_day
+from routing.planner import PlanningError, PlanOptions, plan_day
 from routing.reasons import ReasonCode
 from routing.replan import Replan, replan_day
 from routing.roster import Roster, RosterError, load_roster
@@ -25,6 +25,7 @@ __all__ = [
     "FileSource",
     "JobSource",
     "Plan",
+    "PlanOptions",
     "PlanningError",
     "ReasonCode",
     "Replan",

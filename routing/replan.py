@@ -22,7 +22,7 @@ The rules, applied to each technician's route of the previous plan at ``now``:
   time limit) keeps every open job with its previous technician, when that technician
   is still on shift; new and previously unassigned jobs, and those of a technician gone
   for the day, may go anywhere. Only if a kept job cannot be placed that way does a
-  second round (the other half, warm-started from the first) let the optimiser move
+  second round (the time left, warm-started from the first) let the optimiser move
   anything. So a re-plan after a small event moves few appointments (fewer write-backs)
   and a big one still gets a full re-optimisation. Jobs already assigned on Amazon stay
   pinned as in a normal plan.
@@ -51,13 +51,16 @@ The rules, applied to each technician's route of the previous plan at ``now``:
   else is unchanged and need not be written again.
 
 The solved part is verified with ``solver.verify`` (in ``solve_day`` and again after its
-conversion to a plan); the merged plan is checked for consistency (stop order and times,
-breaks in their gaps, every job once). A failure there is a bug: :class:`ReplanError`.
+conversion to a plan: drives, waits, windows, breaks); the fixed part is the previous
+plan's. The merged plan is checked for what the solver cannot see: stops numbered in
+order, times that never go back from one stop to the next, every job once. A failure
+there is a bug: :class:`ReplanError`.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -78,15 +81,16 @@ from routing.plan import (
     PlanBreak,
     PlanInputs,
     PlanStop,
+    PlanSummary,
     RouteTotals,
     TechnicianRoute,
     TimeSpan,
     UnassignedJob,
 )
 from routing.planner import (
+    PlanOptions,
     PreparedDay,
     ProgressCallback,
-    plan_summary,
     plan_to_solution,
     prepare_day,
     solve_day,
@@ -181,83 +185,99 @@ def replan_day(
     jobs: Iterable[ServiceJob],
     roster: Roster,
     now: datetime,
+    options: PlanOptions | None = None,
     *,
     events: DayEvents | None = None,
     geocoder: Geocoder | None = None,
     matrix: MatrixProvider | None = None,
     durations: DurationTable | None = None,
-    time_limit: float = 10.0,
-    seed: int = 0,
+    inputs: PlanInputs | None = None,
     progress: ProgressCallback | None = None,
     rejected: Sequence[Unplanned] = (),
-    workers: int = 2,
-    solution_limit: int | None = None,
-    inputs: PlanInputs | None = None,
     moved_after: timedelta = timedelta(minutes=5),
     stable: bool = True,
 ) -> Replan:
     """Re-plan ``previous.date`` from ``now`` (see the module docstring for the rules).
 
     ``jobs`` are the day's jobs as fetched now; ``events`` what the dispatcher knows
-    besides. The on-time mode, objective and reassign flag are the previous plan's.
+    besides. ``options`` and the collaborators are ``plan_day``'s, but the on-time mode,
+    objective and reassign flag are the previous plan's (``PlanOptions.ruled_by``).
     ``stable`` (default) first tries to keep open jobs with their technicians (see the
     module docstring); False lets the optimiser move anything from the start.
     Raises :class:`ReplanError` for a naive ``now``, a ``now`` off the plan date or an
     event naming an unknown job or technician; ``PlanningError`` as ``plan_day`` does.
     """
-    if now.tzinfo is None:
-        raise ReplanError("now must be an aware datetime (with a timezone)")
-    day, tz = previous.date, ZoneInfo(previous.timezone)
-    now = _whole_second(now.astimezone(tz))
-    if now.date() != day:
-        raise ReplanError(f"now ({now:%Y-%m-%d %H:%M}) is not on the plan date {day}")
-    events = events or DayEvents()
-    warnings: list[str] = []
-    job_list = _jobs_now(previous, jobs, events, roster, warnings)
-    planned = {s.service_job_id: s for r in previous.routes for s in r.stops}
-    extra = _running_long(events, planned, day, tz)
-    states = {
-        r.technician_id: _state(r, now, extra, warnings) for r in previous.routes
-    }
-    fixed_ids = {s.service_job_id for st in states.values() for s in st.stops}
-    for job_id in sorted(events.cancelled & fixed_ids):
-        warnings.append(f"{job_id} was cancelled but had already started at {now:%H:%M}; "
-                        "it stays on its route")
-    lengthen = {
-        job_id: late.extra for job_id, late in extra.items()
-        if job_id not in fixed_ids and late.extra is not None
-    }
-    for job_id, late in extra.items():
-        if job_id not in fixed_ids and late.until is not None:
-            raise ReplanError(f"job running long: {job_id} has not started at {now:%H:%M}; "
-                              "give extra (e.g. 30m) instead of until")
-    open_jobs = [_release(j, set(events.unavailable)) for j in job_list
-                 if j.service_job_id not in fixed_ids]
-    team = _remaining_roster(roster, day, now, states, events, tz)
-    settings = previous.settings
+    day = _Day.at(previous, jobs, roster, now, events or DayEvents())
     prepared = prepare_day(
-        open_jobs, team, day, geocoder=geocoder, matrix=matrix, durations=durations,
-        time_limit=time_limit, on_time=settings.on_time, reassign=settings.reassign,
-        objective=settings.objective, seed=seed, progress=progress, rejected=rejected,
-        solution_limit=solution_limit, inputs=inputs,
+        day.open_jobs, day.team, previous.date,
+        (options or PlanOptions()).ruled_by(previous.settings), geocoder=geocoder,
+        matrix=matrix, durations=durations, inputs=inputs, progress=progress,
+        rejected=rejected,
     )
-    _lengthen(prepared, lengthen)
-    remaining, solution = _solve(prepared, previous, fixed_ids, progress, workers, stable)
+    prepared = _lengthened(prepared, day.lengthen)
+    keep = {s.service_job_id: r.technician_id for r in previous.routes for s in r.stops
+            if s.service_job_id not in day.fixed_ids}
+    remaining, solution = solve_day(prepared, progress=progress,
+                                    initial=_warm_start(previous, day.fixed_ids),
+                                    prefer=keep if stable else None)
     if solution is not None and prepared.problem is not None:
         try:
             solver.verify(prepared.problem, plan_to_solution(remaining, prepared))
         except solver.VerificationError as exc:
             raise ReplanError(f"the re-planned routes break a constraint (a bug): {exc}") from exc
-    plan = _merge(previous, remaining, states, roster, day, matrix or HaversineMatrix(),
-                  len(fixed_ids), warnings)
+    plan = _merge(previous, remaining, day, roster, matrix or HaversineMatrix())
     _check(plan)
-    cancelled = {j.service_job_id or "" for j in job_list
-                 if j.service_job_status == ServiceJobStatus.CANCELLED}
     return Replan(
-        plan=plan, changes=_changes(previous, plan, cancelled, moved_after), now=now,
-        fixed={t: [s.service_job_id for s in st.stops] for t, st in states.items() if st.stops},
-        remaining=remaining, prepared=prepared, warnings=warnings,
+        plan=plan, changes=_changes(previous, plan, day.cancelled, moved_after), now=day.now,
+        fixed={t: [s.service_job_id for s in st.stops] for t, st in day.states.items()
+               if st.stops},
+        remaining=remaining, prepared=prepared, warnings=day.warnings,
     )
+
+
+@dataclass(frozen=True)
+class _Day:
+    """The day at ``now``: each technician's state, the jobs still open, the roster the
+    solver sees, and what the events change."""
+
+    now: datetime
+    states: dict[str, _State]
+    fixed_ids: set[str]
+    open_jobs: list[ServiceJob]
+    team: Roster
+    lengthen: dict[str, timedelta]
+    """Jobs not started yet that will run long, and by how much."""
+    cancelled: set[str]
+    warnings: list[str]
+
+    @classmethod
+    def at(cls, previous: Plan, jobs: Iterable[ServiceJob], roster: Roster, now: datetime,
+           events: DayEvents) -> _Day:
+        if now.tzinfo is None:
+            raise ReplanError("now must be an aware datetime (with a timezone)")
+        day, tz = previous.date, ZoneInfo(previous.timezone)
+        now = _whole_second(now.astimezone(tz))
+        if now.date() != day:
+            raise ReplanError(f"now ({now:%Y-%m-%d %H:%M}) is not on the plan date {day}")
+        warnings: list[str] = []
+        job_list = _jobs_now(previous, jobs, events, roster, warnings)
+        planned = {s.service_job_id: s for r in previous.routes for s in r.stops}
+        extra = _running_long(events, planned, day, tz)
+        states = {r.technician_id: _state(r, now, extra, warnings) for r in previous.routes}
+        fixed_ids = {s.service_job_id for st in states.values() for s in st.stops}
+        for job_id in sorted(events.cancelled & fixed_ids):
+            warnings.append(f"{job_id} was cancelled but had already started at {now:%H:%M}; "
+                            "it stays on its route")
+        return cls(
+            now=now, states=states, fixed_ids=fixed_ids,
+            open_jobs=[_release(j, set(events.unavailable)) for j in job_list
+                       if j.service_job_id not in fixed_ids],
+            team=_remaining_roster(roster, day, now, states, events),
+            lengthen=_lengthen_open(extra, fixed_ids, now),
+            cancelled={j.service_job_id or "" for j in job_list
+                       if j.service_job_status == ServiceJobStatus.CANCELLED},
+            warnings=warnings,
+        )
 
 
 def _whole_second(moment: datetime) -> datetime:
@@ -367,7 +387,7 @@ def _state(route: TechnicianRoute, now: datetime, late: dict[str, _Late],
 
 
 def _remaining_roster(roster: Roster, day: date, now: datetime, states: dict[str, _State],
-                      events: DayEvents, tz: ZoneInfo) -> Roster:
+                      events: DayEvents) -> Roster:
     """Each working technician as a shift from their availability at their position."""
     technicians = []
     for spec in roster.technicians:
@@ -395,10 +415,21 @@ def _remaining_roster(roster: Roster, day: date, now: datetime, states: dict[str
     return roster.model_copy(update={"technicians": technicians})
 
 
-def _lengthen(prepared: PreparedDay, extra: dict[str, timedelta]) -> None:
-    """Jobs running long before they start: their service lasts ``extra`` longer."""
+def _lengthen_open(extra: dict[str, _Late], fixed: set[str],
+                   now: datetime) -> dict[str, timedelta]:
+    """Running-long events for jobs not started yet: only ``extra`` makes sense there."""
+    for job_id, late in extra.items():
+        if job_id not in fixed and late.until is not None:
+            raise ReplanError(f"job running long: {job_id} has not started at {now:%H:%M}; "
+                              "give extra (e.g. 30m) instead of until")
+    return {job_id: late.extra for job_id, late in extra.items()
+            if job_id not in fixed and late.extra is not None}
+
+
+def _lengthened(prepared: PreparedDay, extra: dict[str, timedelta]) -> PreparedDay:
+    """The prepared day with the services of jobs running long ``extra`` longer."""
     if not extra or prepared.problem is None:
-        return
+        return prepared
 
     def longer(visit: solver.Visit) -> solver.Visit:
         if visit.id not in extra:
@@ -406,19 +437,8 @@ def _lengthen(prepared: PreparedDay, extra: dict[str, timedelta]) -> None:
         return replace(visit, duration=visit.duration + round(extra[visit.id].total_seconds()))
 
     problem = prepared.problem
-    prepared.problem = replace(problem, visits=[longer(v) for v in problem.visits])
-    prepared.online = [longer(v) for v in prepared.online]
-
-
-def _solve(prepared: PreparedDay, previous: Plan, fixed: set[str],
-           progress: ProgressCallback | None, workers: int,
-           stable: bool) -> tuple[Plan, solver.Solution | None]:
-    """Warm-started from the previous plan; when ``stable``, open jobs preferably kept with
-    their previous technician (``solve_day(prefer=...)``: two rounds at most, one stage)."""
-    keep = {s.service_job_id: r.technician_id for r in previous.routes for s in r.stops
-            if s.service_job_id not in fixed}
-    return solve_day(prepared, progress=progress, workers=workers,
-                     initial=_warm_start(previous, fixed), prefer=keep if stable else None)
+    return replace(prepared, problem=replace(problem, visits=[longer(v) for v in problem.visits]),
+                   online=[longer(v) for v in prepared.online])
 
 
 def _warm_start(previous: Plan, fixed: set[str]) -> solver.Solution:
@@ -437,26 +457,26 @@ def _warm_start(previous: Plan, fixed: set[str]) -> solver.Solution:
 # -- the merged day ------------------------------------------------------------------------
 
 
-def _merge(previous: Plan, remaining: Plan, states: dict[str, _State], roster: Roster,
-           day: date, matrix: MatrixProvider, fixed_count: int,
-           warnings: list[str]) -> Plan:
+def _merge(previous: Plan, remaining: Plan, day: _Day, roster: Roster,
+           matrix: MatrixProvider) -> Plan:
     before = {r.technician_id: r for r in previous.routes}
     after = {r.technician_id: r for r in remaining.routes}
     specs = {t.id: t for t in roster.technicians}
     order = [*before, *(t for t in after if t not in before)]
     routes = [
-        _merged_route(before.get(t), after.get(t), states.get(t), specs.get(t), day, matrix)
+        _merged_route(before.get(t), after.get(t), day.states.get(t), specs.get(t),
+                      previous.date, matrix)
         for t in order
     ]
     unassigned = list(remaining.unassigned)
     return Plan(
-        date=day, timezone=previous.timezone,
+        date=previous.date, timezone=previous.timezone,
         generated_at=datetime.now(UTC).astimezone(ZoneInfo(previous.timezone)).replace(
             microsecond=0),
         settings=remaining.settings, solver=remaining.solver, routes=routes,
         unassigned=unassigned,
-        summary=plan_summary(remaining.summary.jobs + fixed_count, routes, unassigned),
-        warnings=[*remaining.warnings, *warnings],
+        summary=PlanSummary.of(remaining.summary.jobs + len(day.fixed_ids), routes, unassigned),
+        warnings=[*remaining.warnings, *day.warnings],
     )
 
 
@@ -465,49 +485,47 @@ def _merged_route(old: TechnicianRoute | None, new: TechnicianRoute | None,
                   matrix: MatrixProvider) -> TechnicianRoute:
     base = old or new
     assert base is not None  # one of the two exists by construction
-    fixed = state.stops if state else []
-    fixed_breaks = state.breaks if state else []
+    fixed = state or _State([], [], None, base.shift.start)
     shift_times = spec.shift_on(day) if spec is not None else None
     shift = TimeSpan(start=shift_times[0], end=shift_times[1]) if shift_times else base.shift
-    k = len(fixed)
-    solved = new.stops if new is not None else []
-    stops = [*fixed, *(s.model_copy(update={"sequence": s.sequence + k}) for s in solved)]
-    breaks = [*fixed_breaks, *(
+    k = len(fixed.stops)
+    stops = [*fixed.stops, *(s.model_copy(update={"sequence": s.sequence + k})
+                             for s in (new.stops if new is not None else ()))]
+    breaks = [*fixed.breaks, *(
         b.model_copy(update={"after_stop": b.after_stop + k}) for b in (new.breaks if new else ())
     )]
-    travel = sum(s.travel_time_s for s in fixed)
-    distances: list[int | None] = [s.distance_m for s in fixed]
+    start, end, travel, distance = _ends(old, new, fixed, matrix)
+    return TechnicianRoute(
+        technician_id=base.technician_id, name=base.name, timezone=base.timezone, shift=shift,
+        start_location=base.start_location, end_location=base.end_location,
+        start=start, end=end, stops=stops, breaks=breaks,
+        totals=RouteTotals.measure(stops, breaks, shift, travel, distance),
+    )
+
+
+def _ends(old: TechnicianRoute | None, new: TechnicianRoute | None, fixed: _State,
+          matrix: MatrixProvider) -> tuple[datetime | None, datetime | None, int, int | None]:
+    """The merged route's start and end, and its whole drive (seconds, metres)."""
+    travel = sum(s.travel_time_s for s in fixed.stops)
+    distances: list[int | None] = [s.distance_m for s in fixed.stops]
     # A kept stop or break is history, and so is the route's start: the solver opens a
     # route with a break taken at home before leaving, and the re-planned part (which
     # starts after that break) must not move the start past it.
-    history = old is not None and bool(fixed or fixed_breaks)
-    if solved and new is not None:
-        start = old.start if history and old is not None else new.start
+    history = old if old is not None and (fixed.stops or fixed.breaks) else None
+    if new is not None and new.stops:
+        start = history.start if history is not None else new.start
         end = new.end
         travel += new.totals.travel_time_s
         distances.append(new.totals.distance_m)
-    elif history and old is not None:
-        last = max([*(s.service_end for s in fixed[-1:]), *(b.end for b in fixed_breaks)])
-        seconds, metres = _drive_home(fixed, old.end_location, matrix)
-        start, end = old.start, last + timedelta(seconds=seconds)
+    elif history is not None:
+        last = max([*(s.service_end for s in fixed.stops[-1:]), *(b.end for b in fixed.breaks)])
+        seconds, metres = _drive_home(fixed.stops, history.end_location, matrix)
+        start, end = history.start, last + timedelta(seconds=seconds)
         travel += seconds
         distances.append(metres)
     else:
         start = end = None
-    service = sum(round((s.service_end - s.service_start).total_seconds()) for s in stops)
-    shift_s = max(1, round((shift.end - shift.start).total_seconds()))
-    totals = RouteTotals(
-        stops=len(stops), travel_time_s=travel,
-        distance_m=None if None in distances else sum(d or 0 for d in distances),
-        service_time_s=service, wait_time_s=sum(s.wait_s for s in stops),
-        break_time_s=sum(round((b.end - b.start).total_seconds()) for b in breaks),
-        utilisation=round((service + travel) / shift_s, 4) if stops else 0.0,
-    )
-    return TechnicianRoute(
-        technician_id=base.technician_id, name=base.name, timezone=base.timezone, shift=shift,
-        start_location=base.start_location, end_location=base.end_location,
-        start=start, end=end, stops=stops, breaks=breaks, totals=totals,
-    )
+    return start, end, travel, None if None in distances else sum(d or 0 for d in distances)
 
 
 def _drive_home(fixed: list[PlanStop], home: GeoLocation,
@@ -522,44 +540,35 @@ def _drive_home(fixed: list[PlanStop], home: GeoLocation,
 
 
 def _check(plan: Plan) -> None:
-    """The merged plan's own consistency; a violation is a bug in the merge."""
+    """What ``solver.verify`` cannot see of the merged plan (it checked the re-planned part;
+    the fixed part is the previous plan's): stops numbered in order, times that never go
+    back, the route's end after its last stop, every job once. A violation is a bug in the
+    merge."""
     problems: list[str] = []
-    seen: dict[str, int] = {}
     for route in plan.routes:
-        who = route.technician_id
-        # An ONLINE stop's drive counts on the next stop with a place: that one is reached
-        # after the last located stop, the ONLINE services in between, and the drive.
-        previous_end, online = route.start, timedelta()
-        for number, stop in enumerate(route.stops, start=1):
-            seen[stop.service_job_id] = seen.get(stop.service_job_id, 0) + 1
-            if stop.sequence != number:
-                problems.append(f"{who}: stop {stop.service_job_id} numbered {stop.sequence}")
-            if not stop.arrival <= stop.service_start <= stop.service_end:
-                problems.append(f"{who}: {stop.service_job_id} times out of order")
-            if round((stop.service_start - stop.arrival).total_seconds()) != stop.wait_s:
-                problems.append(f"{who}: {stop.service_job_id} wait is not start - arrival")
-            if previous_end is not None and stop.arrival < previous_end + online + timedelta(
-                    seconds=stop.travel_time_s):
-                problems.append(f"{who}: {stop.service_job_id} reached before the drive ends")
-            if stop.location is None:
-                online += stop.service_end - stop.service_start
-            else:
-                previous_end, online = stop.service_end, timedelta()
-        if route.stops and (route.end is None or route.end < route.stops[-1].service_end):
-            problems.append(f"{who}: the route ends before its last stop")
-        for pause in route.breaks:
-            gap_start = route.stops[pause.after_stop - 1].service_end if pause.after_stop else (
-                route.start)
-            nxt = route.stops[pause.after_stop] if pause.after_stop < len(route.stops) else None
-            gap_end = nxt.service_start if nxt is not None else route.end
-            if (gap_start is not None and pause.start < gap_start) or (
-                    gap_end is not None and pause.end > gap_end):
-                problems.append(f"{who}: break at {pause.start:%H:%M} outside its gap")
-    for item in plan.unassigned:
-        seen[item.service_job_id] = seen.get(item.service_job_id, 0) + 1
+        problems += _route_problems(route)
+    seen = Counter([*(s.service_job_id for r in plan.routes for s in r.stops),
+                    *(u.service_job_id for u in plan.unassigned)])
     problems += [f"{job} appears {n} times" for job, n in seen.items() if n > 1]
     if problems:
         raise ReplanError("the merged plan is inconsistent (a bug): " + "; ".join(problems))
+
+
+def _route_problems(route: TechnicianRoute) -> list[str]:
+    who, problems = route.technician_id, []
+    previous_end = route.start
+    for number, stop in enumerate(route.stops, start=1):
+        if stop.sequence != number:
+            problems.append(f"{who}: stop {stop.service_job_id} numbered {stop.sequence}")
+        if not stop.arrival <= stop.service_start <= stop.service_end or (
+                previous_end is not None and stop.arrival < previous_end):
+            problems.append(f"{who}: {stop.service_job_id} times out of order")
+        previous_end = stop.service_end
+    if route.stops and (route.end is None or route.end < route.stops[-1].service_end):
+        problems.append(f"{who}: the route ends before its last stop")
+    if route.start is not None and any(b.start < route.start for b in route.breaks):
+        problems.append(f"{who}: a break before the route starts")
+    return problems
 
 
 # -- what moved ----------------------------------------------------------------------------
