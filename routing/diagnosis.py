@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 from routing.geo import Geocoder, geocode_batch
 from routing.planner import PlanOptions, job_rules
 from routing.roster import Roster
-from routing.spapi.models import ServiceJob, ServiceJobStatus, ServiceLocationType
+from routing.spapi.models import (
+    Appointment,
+    ServiceJob,
+    ServiceJobStatus,
+    ServiceLocation,
+    ServiceLocationType,
+)
 from routing.visits import (
     JobRules,
     JobVisit,
@@ -82,31 +88,45 @@ def _diagnosis(job: ServiceJob, rules: JobRules, placed: bool) -> JobDiagnosis:
     outcome = job_to_visit(job, rules)
     location = job.service_location
     online = location is not None and location.service_location_type == ServiceLocationType.ONLINE
-    flags = [name for name, raised in (
-        ("needs_technician", appointment is not None and not appointment.assigned_technicians),
-        ("pending_schedule", job.service_job_status == ServiceJobStatus.PENDING_SCHEDULE),
-        ("rescheduled", appointment is not None and is_rescheduled(job, appointment)),
-        ("not_geocodable", not online and not placed),
-        ("not_plannable", not isinstance(outcome, JobVisit)),
-    ) if raised]
-    reason = None if isinstance(outcome, JobVisit) else (
-        f"{outcome.reason.value}: {outcome.sentence}")
-    spans = [(w.start.astimezone(rules.tz), w.end.astimezone(rules.tz))
-             for w in outcome.windows] if isinstance(outcome, JobVisit) else []
+    spans, reason = _verdict(outcome, rules.tz)
     windows = [{"start": start.isoformat(), "end": end.isoformat()} for start, end in spans]
-    technicians = [t.technician_id or "?" for t in
-                   (appointment.assigned_technicians or [])] if appointment else []
-    address = location.address if location is not None else None
-    where = "online" if online else (
-        f"{address.address_line1}, {address.city or ''} {address.postal_code or ''}".strip()
-        if address else "—")
+    assigned = appointment.assigned_technicians if appointment is not None else None
     return JobDiagnosis(
         job.service_job_id or "?", str(job.service_job_status or "—"),
         ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in spans) or "—",
-        technicians, where, flags, reason,
+        [t.technician_id or "?" for t in assigned or ()],
+        "online" if online else _where(location),
+        _flags(job, appointment, not online and not placed, reason is None), reason,
         window_start=windows[0]["start"] if windows else None,
         window_end=windows[0]["end"] if windows else None, windows=windows,
     )
+
+
+def _verdict(outcome: JobVisit | Unplanned,
+             tz: ZoneInfo) -> tuple[list[tuple[datetime, datetime]], str | None]:
+    """The job's windows on the day (local), or why it cannot be planned."""
+    if isinstance(outcome, JobVisit):
+        return [(w.start.astimezone(tz), w.end.astimezone(tz)) for w in outcome.windows], None
+    return [], f"{outcome.reason.value}: {outcome.sentence}"
+
+
+def _flags(job: ServiceJob, appointment: Appointment | None, unplaced: bool,
+           plannable: bool) -> list[str]:
+    raised = {
+        "needs_technician": appointment is not None and not appointment.assigned_technicians,
+        "pending_schedule": job.service_job_status == ServiceJobStatus.PENDING_SCHEDULE,
+        "rescheduled": appointment is not None and is_rescheduled(job, appointment),
+        "not_geocodable": unplaced,
+        "not_plannable": not plannable,
+    }
+    return [name for name in FLAGS if raised[name]]
+
+
+def _where(location: ServiceLocation | None) -> str:
+    address = location.address if location is not None else None
+    if address is None:
+        return "—"
+    return f"{address.address_line1}, {address.city or ''} {address.postal_code or ''}".strip()
 
 
 def _clock(moment: datetime) -> str:

@@ -358,6 +358,22 @@ def _release(job: ServiceJob, technicians: set[str]) -> ServiceJob:
 
 def _state(route: TechnicianRoute, now: datetime, late: dict[str, _Late],
            warnings: list[str]) -> _State:
+    stops = _fixed_stops(route, now, late, warnings)
+    last_end = stops[-1].service_end if stops else None
+    breaks = [
+        b for b in route.breaks
+        if b.start <= now and b.after_stop <= len(stops)
+        and (b.after_stop < len(stops) or last_end is None or b.start >= last_end)
+    ]
+    located = [s.location for s in stops if s.location is not None]
+    times = [now, route.shift.start, *(s.service_end for s in stops), *(b.end for b in breaks)]
+    return _State(stops, breaks, located[-1] if located else None, max(times))
+
+
+def _fixed_stops(route: TechnicianRoute, now: datetime, late: dict[str, _Late],
+                 warnings: list[str]) -> list[PlanStop]:
+    """The route's stops reached by ``now``, up to the first one still in progress (or
+    running long), with their service end moved by a running-long event."""
     stops: list[PlanStop] = []
     for stop in route.stops:
         if stop.arrival > now:
@@ -375,15 +391,7 @@ def _state(route: TechnicianRoute, now: datetime, late: dict[str, _Late],
         stops.append(stop)
         if end > now or event is not None:
             break
-    last_end = stops[-1].service_end if stops else None
-    breaks = [
-        b for b in route.breaks
-        if b.start <= now and b.after_stop <= len(stops)
-        and (b.after_stop < len(stops) or last_end is None or b.start >= last_end)
-    ]
-    located = [s.location for s in stops if s.location is not None]
-    times = [now, route.shift.start, *(s.service_end for s in stops), *(b.end for b in breaks)]
-    return _State(stops, breaks, located[-1] if located else None, max(times))
+    return stops
 
 
 def _remaining_roster(roster: Roster, day: date, now: datetime, states: dict[str, _State],
@@ -512,20 +520,22 @@ def _ends(old: TechnicianRoute | None, new: TechnicianRoute | None, fixed: _Stat
     # route with a break taken at home before leaving, and the re-planned part (which
     # starts after that break) must not move the start past it.
     history = old if old is not None and (fixed.stops or fixed.breaks) else None
+    start: datetime | None = None
+    end: datetime | None = None
     if new is not None and new.stops:
-        start = history.start if history is not None else new.start
-        end = new.end
+        start, end = history.start if history is not None else new.start, new.end
         travel += new.totals.travel_time_s
         distances.append(new.totals.distance_m)
     elif history is not None:
-        last = max([*(s.service_end for s in fixed.stops[-1:]), *(b.end for b in fixed.breaks)])
         seconds, metres = _drive_home(fixed.stops, history.end_location, matrix)
-        start, end = history.start, last + timedelta(seconds=seconds)
+        start, end = history.start, _last_end(fixed) + timedelta(seconds=seconds)
         travel += seconds
         distances.append(metres)
-    else:
-        start = end = None
     return start, end, travel, None if None in distances else sum(d or 0 for d in distances)
+
+
+def _last_end(fixed: _State) -> datetime:
+    return max([*(s.service_end for s in fixed.stops[-1:]), *(b.end for b in fixed.breaks)])
 
 
 def _drive_home(fixed: list[PlanStop], home: GeoLocation,
@@ -583,24 +593,40 @@ def _changes(previous: Plan, plan: Plan, cancelled: set[str],
     changes = []
     for job_id in sorted({*old, *new, *was_unassigned, *now_unassigned}):
         before, after = old.get(job_id), new.get(job_id)
-        kind: ChangeKind | None = None
         if after is not None:
-            if before is None:
-                kind = ChangeKind.ASSIGNED if job_id in was_unassigned else ChangeKind.ADDED
-            elif before[0] != after[0]:
-                kind = ChangeKind.MOVED
-            elif abs(after[1].arrival - before[1].arrival) > moved_after:
-                kind = ChangeKind.RETIMED
-        elif job_id in cancelled:
-            gone = was_unassigned.get(job_id)
-            if before is not None or (gone is not None and gone.status != "CANCELLED"):
-                kind = ChangeKind.CANCELLED
-        elif before is not None or (job_id in now_unassigned and job_id not in was_unassigned):
-            kind = ChangeKind.UNASSIGNED if job_id in now_unassigned else ChangeKind.REMOVED
+            kind = _kind_on_route(before, after, job_id in was_unassigned, moved_after)
+        else:
+            kind = _kind_off_route(before is not None, was_unassigned.get(job_id),
+                                   job_id in now_unassigned, job_id in cancelled)
         if kind is not None:
             changes.append(_change(kind, job_id, before, after, now_unassigned.get(job_id)))
     rank = list(ChangeKind)
     return sorted(changes, key=lambda c: (rank.index(c.kind), c.service_job_id))
+
+
+def _kind_on_route(before: tuple[str, PlanStop] | None, after: tuple[str, PlanStop],
+                   was_unassigned: bool, moved_after: timedelta) -> ChangeKind | None:
+    """What changed for a job on a route now."""
+    if before is None:
+        return ChangeKind.ASSIGNED if was_unassigned else ChangeKind.ADDED
+    if before[0] != after[0]:
+        return ChangeKind.MOVED
+    if abs(after[1].arrival - before[1].arrival) > moved_after:
+        return ChangeKind.RETIMED
+    return None
+
+
+def _kind_off_route(was_on_route: bool, was_unassigned: UnassignedJob | None,
+                    now_unassigned: bool, cancelled: bool) -> ChangeKind | None:
+    """What changed for a job on no route now: nothing for one already left out (or
+    already cancelled) before."""
+    if cancelled:
+        if was_on_route or (was_unassigned is not None and was_unassigned.status != "CANCELLED"):
+            return ChangeKind.CANCELLED
+        return None
+    if was_on_route or (now_unassigned and was_unassigned is None):
+        return ChangeKind.UNASSIGNED if now_unassigned else ChangeKind.REMOVED
+    return None
 
 
 def _change(kind: ChangeKind, job_id: str, before: tuple[str, PlanStop] | None,

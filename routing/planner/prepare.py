@@ -120,19 +120,25 @@ def prepare_day(
             for job in job_list if job.service_job_id and job.service_job_status
         },
     )
-    if not working:
+    if working:
+        _place(prepared, visits, working, geocoder, matrix, report)
+    else:
         unplanned += [Unplanned(v.service_job_id, ReasonCode.OUTSIDE_SHIFTS,
                                 f"No technician works on {day}.") for v in visits]
-        return prepared
+    return prepared
+
+
+def _place(prepared: PreparedDay, visits: list[JobVisit], working: Working, geocoder: Geocoder,
+           matrix: MatrixProvider, report: ProgressCallback) -> None:
+    """Stages 2 and 3 for a day with technicians: geocoding, then the solver problem."""
     visits = _settle_too_early(visits, prepared)
     if not visits:
-        prepared.technicians = _shift_technicians(working, day, geocoder)
-        return prepared
+        prepared.technicians = _shift_technicians(working, prepared.day, geocoder)
+        return
     visits = _geocode(prepared, visits, working, geocoder, report)
     prepared.visits = {v.service_job_id: v for v in visits}
     if visits:
         prepared.problem, prepared.online = build_problem(prepared, matrix, report)
-    return prepared
 
 
 def job_rules(roster: Roster | None, day: date, options: PlanOptions,
