@@ -3,11 +3,11 @@
 The library in one call::
 
     from datetime import date
-    from routing import FileSource, load_roster, plan_day
+    from routing import FileSource, PlanOptions, load_roster, plan_day
 
     roster = load_roster("examples/roster.yaml")
-    jobs = FileSource("examples/jobs.json").fetch(date(2026, 12, 1), roster.technicians[0].tz)
-    plan = plan_day(jobs, roster, date(2026, 12, 1), time_limit=5)
+    jobs = FileSource("examples/jobs.json").fetch(date(2026, 12, 1), roster.tz)
+    plan = plan_day(jobs, roster, date(2026, 12, 1), PlanOptions(time_limit=5))
 """
 
 from routing.config import ConfigError, Settings, load_settings
@@ -16,7 +16,7 @@ from routing.errors import RoutingError
 from routing.events import EventsError
 from routing.geo import GeoError
 from routing.plan import Plan
-from routing.planner import PlanningError, plan_day
+from routing.planner import PlanningError, PlanOptions, plan_day
 from routing.reasons import ReasonCode
 from routing.replan import Replan, ReplanError, replan_day
 from routing.roster import Roster, RosterError, load_roster
@@ -32,6 +32,7 @@ __all__ = [
     "GeoError",
     "JobSource",
     "Plan",
+    "PlanOptions",
     "PlanningError",
     "ReasonCode",
     "Replan",

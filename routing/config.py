@@ -18,6 +18,7 @@ from typing import Any, Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+import solver
 from routing.datafile import describe_validation_error, dotted_path, read_data_file
 from routing.durations import DurationTable
 from routing.errors import RoutingError
@@ -33,6 +34,11 @@ from routing.geo import (
     OverrideGeocoder,
 )
 from routing.plan import PlanInputs, RecordedFile, TravelSettings
+from routing.planner import PlanOptions
+from routing.visits import OnTime
+
+_PLAN = PlanOptions()
+"""The planner's defaults, which the settings of a plan start from."""
 
 ENV_PREFIX = "ROUTEPLAN_"
 CONFIG_NAME = "routeplan.toml"
@@ -53,14 +59,18 @@ class Settings(BaseModel):
     token_url: str | None = Field(None, description="LWA token URL (tests, emulator)")
     roster: Path | None = None
     durations: Path | None = None
-    time_limit: float = Field(10.0, gt=0, description="seconds the optimiser may search")
-    on_time: Literal["arrive", "finish"] = "arrive"
-    objective: Literal["travel_time", "distance", "balance", "fewest_technicians"] = "travel_time"
-    seed: int = Field(0, description="chooses each search's configuration and random steps")
-    workers: int = Field(2, ge=1, description="parallel searches; 1 on a single core")
+    time_limit: float = Field(_PLAN.time_limit, gt=0,
+                              description="seconds the optimiser may search")
+    on_time: Literal["arrive", "finish"] = _PLAN.on_time.value
+    objective: solver.Objective = _PLAN.objective
+    seed: int = Field(_PLAN.seed,
+                      description="chooses each search's configuration and random steps")
+    workers: int = Field(_PLAN.workers, ge=1,
+                         description="parallel searches; 1 on a single core")
     solution_limit: int | None = Field(
-        None, ge=1, description="stop each search after this many solutions; with workers = 1 "
-        "and a limit reached before time_limit, the same input gives the same plan")
+        _PLAN.solution_limit, ge=1, description="stop each search after this many solutions; "
+        "with workers = 1 and a limit reached before time_limit, the same input gives the same "
+        "plan")
     geocoders: list[str] = Field(
         default_factory=lambda: ["gazetteer"],
         description="providers in order: gazetteer, or any geopy name (nominatim, arcgis, …)",
@@ -108,6 +118,15 @@ class Settings(BaseModel):
             providers,
             overrides=OverrideGeocoder.from_file(self.overrides) if self.overrides else None,
             cache=cache,
+        )
+
+    def plan_options(self, *, reassign: bool = False) -> PlanOptions:
+        """The planner's options these settings give (``reassign`` is a command's flag,
+        not a setting: keeping Amazon's assignments is the rule)."""
+        return PlanOptions(
+            time_limit=self.time_limit, on_time=OnTime(self.on_time), objective=self.objective,
+            reassign=reassign, seed=self.seed, workers=self.workers,
+            solution_limit=self.solution_limit,
         )
 
     def plan_inputs(self) -> PlanInputs:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -164,6 +166,24 @@ class RouteTotals(_PlanModel):
         description="(service + travel time) / shift length, 0 for an unused technician"
     )
 
+    @classmethod
+    def measure(cls, stops: Sequence[PlanStop], breaks: Sequence[PlanBreak], shift: TimeSpan,
+                travel_time_s: int, distance_m: int | None) -> RouteTotals:
+        """A route's totals: ``travel_time_s`` and ``distance_m`` are the whole route's (the
+        drive home included, which no stop carries); the rest comes from its stops."""
+        service = sum(_seconds(s.service_end - s.service_start) for s in stops)
+        shift_s = max(1, _seconds(shift.end - shift.start))
+        return cls(
+            stops=len(stops), travel_time_s=travel_time_s, distance_m=distance_m,
+            service_time_s=service, wait_time_s=sum(s.wait_s for s in stops),
+            break_time_s=sum(_seconds(b.end - b.start) for b in breaks),
+            utilisation=round((service + travel_time_s) / shift_s, 4) if stops else 0.0,
+        )
+
+
+def _seconds(delta: dt.timedelta) -> int:
+    return round(delta.total_seconds())
+
 
 class TechnicianRoute(_PlanModel):
     """A technician on shift that day, with their route (possibly empty)."""
@@ -218,6 +238,25 @@ class PlanSummary(_PlanModel):
     distance_m: int | None
     service_time_s: int
     utilisation: dict[str, float] = Field(description="technician id -> RouteTotals.utilisation")
+
+    @classmethod
+    def of(cls, job_count: int, routes: Sequence[TechnicianRoute],
+           unassigned: Sequence[UnassignedJob]) -> PlanSummary:
+        """The plan's totals, from its routes' totals and its unassigned jobs."""
+        by_reason = Counter(job.reason for job in unassigned)
+        distances = [r.totals.distance_m for r in routes]
+        return cls(
+            jobs=job_count,
+            assigned=sum(r.totals.stops for r in routes),
+            unassigned=len(unassigned),
+            unassigned_by_reason=dict(sorted(by_reason.items())),
+            technicians_on_shift=len(routes),
+            technicians_used=sum(1 for r in routes if r.stops),
+            travel_time_s=sum(r.totals.travel_time_s for r in routes),
+            distance_m=None if None in distances else sum(d or 0 for d in distances),
+            service_time_s=sum(r.totals.service_time_s for r in routes),
+            utilisation={r.technician_id: r.totals.utilisation for r in routes},
+        )
 
 
 class Plan(_PlanModel):

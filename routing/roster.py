@@ -407,6 +407,12 @@ class Roster(BaseModel):
         ]
         return data
 
+    @property
+    def tz(self) -> ZoneInfo:
+        """The day's timezone (which decides the jobs on a day, and how a plan shows
+        times): the roster's own, else its first technician's."""
+        return _zone(self.timezone) if self.timezone else self.technicians[0].tz
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:

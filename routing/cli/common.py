@@ -142,16 +142,10 @@ def day_timezone(args: argparse.Namespace, roster: Roster | None) -> DayZone:
     if explicit is not None:
         return DayZone(explicit, "--timezone")
     if roster is not None:
-        return DayZone(roster_zone(roster), "the roster's")
+        return DayZone(roster.tz, "the roster's")
     if getattr(args, "source", None) == "emulator":
-        return DayZone(roster_zone(load_roster(EXAMPLES / "roster.yaml")),
-                       "the example roster's")
+        return DayZone(load_roster(EXAMPLES / "roster.yaml").tz, "the example roster's")
     return DayZone(ZoneInfo("UTC"), "default: pass --timezone or --roster")
-
-
-def roster_zone(roster: Roster) -> ZoneInfo:
-    """A roster's timezone: its own, else its first technician's."""
-    return ZoneInfo(roster.timezone) if roster.timezone else roster.technicians[0].tz
 
 
 def settings_from(args: argparse.Namespace, **forced: Any) -> Settings:

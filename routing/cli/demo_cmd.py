@@ -21,6 +21,7 @@ from routing.cli.plan_cmd import make_plan, positive_int, show_and_write
 from routing.cli.tables import add_format_options
 from routing.config import ConfigError, Settings
 from routing.durations import load_durations
+from routing.planner import PlanOptions
 from routing.roster import load_roster
 from routing.sources import SpApiSource
 from routing.spapi import ServicesClient
@@ -46,11 +47,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="where the outputs go (default: ./routeplan-demo)")
     parser.add_argument("--date", type=parse_day, default=DEMO_DAY, metavar="D",
                         help=f"the example day (default {DEMO_DAY})")
-    parser.add_argument("--time-limit", type=positive_seconds, default=10.0, metavar="S",
-                        help="seconds the optimiser may search (default 10)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
-    parser.add_argument("--workers", type=positive_int, default=2, metavar="N",
-                        help="parallel searches (default 2)")
+    defaults = PlanOptions()
+    parser.add_argument("--time-limit", type=positive_seconds, default=defaults.time_limit,
+                        metavar="S", help="seconds the optimiser may search "
+                        f"(default {defaults.time_limit:g})")
+    parser.add_argument("--seed", type=int, default=defaults.seed,
+                        help="random seed of the search")
+    parser.add_argument("--workers", type=positive_int, default=defaults.workers, metavar="N",
+                        help=f"parallel searches (default {defaults.workers})")
     parser.add_argument("--solution-limit", type=positive_int, metavar="N",
                         help="stop each search after N solutions (see plan --help)")
     add_format_options(parser, "the plan as JSON")

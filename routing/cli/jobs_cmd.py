@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 from rich.markup import escape
@@ -19,22 +19,11 @@ from routing.cli.common import (
     day_timezone,
     fetch_jobs,
     job_source,
-    local_time,
     settings_from,
 )
 from routing.cli.tables import add_format_options, is_full, stderr_console, stdout_console
-from routing.durations import DurationTable
-from routing.geo import Geocoder, GeocodingError
+from routing.diagnosis import FLAGS, JobDiagnosis, diagnose
 from routing.roster import load_roster
-from routing.spapi.models import ServiceJob, ServiceJobStatus, ServiceLocationType
-from routing.visits import (
-    JobRules,
-    JobVisit,
-    active_appointment,
-    day_bounds,
-    is_rescheduled,
-    job_to_visit,
-)
 
 EXAMPLES_TEXT = """\
 examples:
@@ -50,30 +39,6 @@ array). Fields: service_job_id, status, window (display text), window_start and 
 (ISO 8601 with the offset, the first window; null without one), windows (every window as
 {start, end}), technicians, address, flags, reason (null or "code: sentence").
 """
-
-FLAGS = {
-    "needs_technician": "active appointment with no technician assigned",
-    "pending_schedule": "waiting for an appointment (buyer's preferred times)",
-    "rescheduled": "the appointment replaces an earlier one",
-    "not_geocodable": "the address cannot be placed on the map",
-    "not_plannable": "cannot be planned on this date (see reason)",
-}
-
-
-@dataclass(frozen=True)
-class JobLine:
-    """One job as ``--json`` prints it; ``window`` is for people, ``windows`` for programs."""
-
-    service_job_id: str
-    status: str
-    window: str
-    technicians: list[str]
-    address: str
-    flags: list[str]
-    reason: str | None
-    window_start: str | None = None
-    window_end: str | None = None
-    windows: list[dict[str, str]] = field(default_factory=list)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -99,14 +64,7 @@ def run(args: argparse.Namespace) -> int:
     geocoder = settings.geocoder()
     with job_source(args, settings) as source:
         jobs = fetch_jobs(source, args.date, tz, StageReporter(stderr_console()))
-    ids = frozenset(t.id for t in roster.technicians) if roster else frozenset()
-    on_shift = frozenset(t.id for t in roster.technicians if t.shift_on(args.date)) \
-        if roster else frozenset()
-    rules = JobRules(day=args.date, tz=tz, durations=DurationTable.builtin(), roster=ids,
-                     on_shift=on_shift, reassign=roster is None)
-    lines = [describe(job, rules, geocoder) for job in jobs]
-    lines += [JobLine(r.service_job_id, "unreadable", "—", [], "—", ["not_plannable"],
-                      f"{r.reason.value}: {r.sentence}") for r in source.rejected]
+    lines = diagnose(jobs, roster, args.date, tz, geocoder, source.rejected)
     if args.format == "json":
         for line in lines:
             sys.stdout.write(json.dumps(asdict(line)) + "\n")
@@ -117,52 +75,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def describe(job: ServiceJob, rules: JobRules, geocoder: Geocoder) -> JobLine:
-    """One job's line: its window on the day, its technicians and its flags."""
-    appointment = active_appointment(job, day_bounds(rules.day, rules.tz))
-    outcome = job_to_visit(job, rules)
-    flags: list[str] = []
-    if appointment is not None and not appointment.assigned_technicians:
-        flags.append("needs_technician")
-    if job.service_job_status == ServiceJobStatus.PENDING_SCHEDULE:
-        flags.append("pending_schedule")
-    if appointment is not None and is_rescheduled(job, appointment):
-        flags.append("rescheduled")
-    location = job.service_location
-    address = location.address if location is not None else None
-    online = location is not None and location.service_location_type == ServiceLocationType.ONLINE
-    if not online and not _geocodable(job, geocoder):
-        flags.append("not_geocodable")
-    reason = None
-    if not isinstance(outcome, JobVisit):
-        flags.append("not_plannable")
-        reason = f"{outcome.reason.value}: {outcome.sentence}"
-    spans = [(w.start.astimezone(rules.tz), w.end.astimezone(rules.tz))
-             for w in outcome.windows] if isinstance(outcome, JobVisit) else []
-    window = ", ".join(f"{local_time(start)}–{local_time(end)}" for start, end in spans) or "—"
-    windows = [{"start": start.isoformat(), "end": end.isoformat()} for start, end in spans]
-    technicians = [t.technician_id or "?" for t in
-                   (appointment.assigned_technicians or [])] if appointment else []
-    where = "online" if online else (
-        f"{address.address_line1}, {address.city or ''} {address.postal_code or ''}".strip()
-        if address else "—")
-    return JobLine(job.service_job_id or "?", str(job.service_job_status or "—"), window,
-                   technicians, where, flags, reason,
-                   window_start=windows[0]["start"] if windows else None,
-                   window_end=windows[0]["end"] if windows else None, windows=windows)
-
-
-def _geocodable(job: ServiceJob, geocoder: Geocoder) -> bool:
-    location = job.service_location
-    if location is None or location.address is None:
-        return False
-    try:
-        return geocoder.geocode(location.address, job_id=job.service_job_id) is not None
-    except GeocodingError:
-        return False
-
-
-def _table(lines: list[JobLine], title: str, *, full: bool) -> Table:
+def _table(lines: list[JobDiagnosis], title: str, *, full: bool) -> Table:
     """The jobs as a table; ``full`` shows whole addresses, windows and reasons (no screen
     to fit), otherwise the street, the first window and the reason's code."""
     table = Table(title=title, title_justify="left")

@@ -36,7 +36,7 @@ from routing.durations import BUILTIN, DurationTable, load_durations
 from routing.events import load_events
 from routing.geo import Geocoder, unreachable_providers
 from routing.plan import Plan, PlanInputs, RecordedFile, TravelSettings
-from routing.planner import plan_day
+from routing.planner import OBJECTIVES, PlanOptions, plan_day
 from routing.reasons import ReasonCode
 from routing.replan import Change, Replan, ReplanError, replan_day
 from routing.roster import Roster, load_roster, parse_clock
@@ -70,6 +70,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def add_planning_options(parser: argparse.ArgumentParser) -> None:
+    defaults = PlanOptions()
     group = parser.add_argument_group("planning")
     group.add_argument("--roster", type=Path, metavar="FILE",
                        help="technicians: YAML, TOML or JSON (see examples/roster.yaml)")
@@ -77,18 +78,20 @@ def add_planning_options(parser: argparse.ArgumentParser) -> None:
                        help="service durations by ASIN and skill (default: the built-in "
                             f"table: {DurationTable.builtin().describe()})")
     group.add_argument("--time-limit", type=positive_seconds, metavar="S",
-                       help="seconds the optimiser may search (default 10)")
+                       help="seconds the optimiser may search, every search round of "
+                            f"the plan together (default {defaults.time_limit:g})")
     group.add_argument("--on-time", choices=("arrive", "finish"),
                        help="arrive: start inside the window (default); finish: end inside it")
-    group.add_argument("--objective",
-                       choices=("travel_time", "distance", "balance", "fewest_technicians"),
+    group.add_argument("--objective", choices=OBJECTIVES,
                        help="what to minimise once every possible job is placed")
     group.add_argument("--reassign", action="store_true", default=None,
                        help="ignore technicians already assigned on appointments")
     group.add_argument("--seed", type=int, metavar="N",
-                       help="chooses each search's configuration and random steps (default 0)")
+                       help="chooses each search's configuration and random steps "
+                            f"(default {defaults.seed})")
     group.add_argument("--workers", type=positive_int, metavar="N",
-                       help="parallel searches, the best kept (default 2; 1 on a single core)")
+                       help=f"parallel searches, the best kept (default {defaults.workers}; "
+                            "1 on a single core)")
     group.add_argument("--solution-limit", type=positive_int, metavar="N",
                        help="stop each search after N solutions. A search stopped by the "
                             "time limit depends on the machine's speed and load, whatever "
@@ -158,14 +161,11 @@ def make_plan(args: argparse.Namespace, settings: Settings, source: JobSource, r
     report = StageReporter(stderr_console(), quiet=args.quiet)
     tz = day_timezone(args, roster).tz
     jobs = fetch_jobs(source, args.date, tz, report)
+    options = settings.plan_options(reassign=bool(getattr(args, "reassign", False)))
     return plan_day(
-        jobs, roster, args.date, geocoder=geocoder or settings.geocoder(),
-        matrix=settings.travel_matrix(),
-        durations=durations, time_limit=settings.time_limit, on_time=settings.on_time,
-        reassign=bool(getattr(args, "reassign", False)), objective=settings.objective,
-        seed=settings.seed, progress=report, rejected=source.rejected,
-        workers=settings.workers, solution_limit=settings.solution_limit,
-        inputs=settings.plan_inputs(),
+        jobs, roster, args.date, options, geocoder=geocoder or settings.geocoder(),
+        matrix=settings.travel_matrix(), durations=durations, inputs=settings.plan_inputs(),
+        progress=report, rejected=source.rejected,
     )
 
 
@@ -288,11 +288,10 @@ def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
     report = StageReporter(stderr_console(), quiet=args.quiet)
     jobs = fetch_jobs(source, args.date, tz, report)
     return replan_day(
-        previous, jobs, roster, now, events=events, geocoder=geocoder or settings.geocoder(),
-        matrix=settings.travel_matrix(), durations=durations, time_limit=settings.time_limit,
-        seed=settings.seed, progress=report, rejected=source.rejected,
-        workers=settings.workers, solution_limit=settings.solution_limit,
-        inputs=settings.plan_inputs(),
+        previous, jobs, roster, now, settings.plan_options(), events=events,
+        geocoder=geocoder or settings.geocoder(), matrix=settings.travel_matrix(),
+        durations=durations, inputs=settings.plan_inputs(), progress=report,
+        rejected=source.rejected,
     )
 
 

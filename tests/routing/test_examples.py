@@ -21,7 +21,7 @@ import zipcodes
 from routing.durations import load_durations
 from routing.events import load_events
 from routing.geo import default_geocoder
-from routing.planner import plan_day
+from routing.planner import PlanOptions, plan_day
 from routing.roster import Roster, load_roster
 from routing.spapi.models import GetServiceJobsResponse
 
@@ -310,9 +310,10 @@ def test_the_example_day_is_feasible_but_tight(raw: dict[str, Any], roster: Rost
     assert jobs is not None and jobs.jobs is not None
     plan = plan_day(
         jobs.jobs, roster, PLAN_DAY,
+        # the same plan however loaded the machine
+        PlanOptions(time_limit=60, workers=1, solution_limit=20),
         geocoder=default_geocoder(overrides=EXAMPLES / "geocode_overrides.csv"),
         durations=load_durations(EXAMPLES / "durations.yaml"),
-        time_limit=60, workers=1, solution_limit=20,  # the same plan however loaded the machine
     )
     reasons = Counter(str(u.reason) for u in plan.unassigned)
     for code in ("not_plannable_status", "no_window_on_date", "no_skilled_technician",

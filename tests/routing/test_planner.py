@@ -22,6 +22,7 @@ from routing.geo.point import AddressLike
 from routing.plan import Plan
 from routing.planner import (
     PlanningError,
+    PlanOptions,
     ProgressEvent,
     Stage,
     plan_day,
@@ -81,14 +82,15 @@ def window(hour: int, hours: int = 3, day: date = DAY) -> list[dict[str, Any]]:
 
 def plan_and_check(jobs: list[ServiceJob], team: Roster, day: date = DAY, **options: Any) -> Plan:
     """plan_day's two halves, plus the checks every plan must pass."""
+    tools = {"geocoder": BOOK, "matrix": HaversineMatrix(), "durations": TABLE}
     settings: dict[str, Any] = {
-        "geocoder": BOOK, "matrix": HaversineMatrix(), "durations": TABLE,
-        "time_limit": 60.0, "solution_limit": 5,  # reproducible, however loaded the machine
+        "workers": 1, "time_limit": 60.0, "solution_limit": 5,  # reproducible, however loaded
         **options,
     }
-    workers = settings.pop("workers", 1)
-    prepared = prepare_day(jobs, team, day, **settings)
-    plan, solution = solve_day(prepared, workers=workers, progress=settings.get("progress"))
+    tools.update({k: settings.pop(k) for k in ("geocoder", "matrix", "durations", "inputs",
+                                                "progress", "rejected") if k in settings})
+    prepared = prepare_day(jobs, team, day, PlanOptions(**settings), **tools)
+    plan, solution = solve_day(prepared, progress=tools.get("progress"))
     data = json.loads(plan.to_json())
     jsonschema.validate(data, Plan.json_schema())
     assert plan.summary.jobs == plan.summary.assigned + plan.summary.unassigned
@@ -224,8 +226,9 @@ def test_online_jobs_never_skip_a_drive() -> None:
         job("online", appointments=window(10, 2), location_type="ONLINE", line1=None),
         job("south", appointments=window(12, 2), line1="4 Tacoma Ave"),
     ]
-    prepared = prepare_day(jobs, team, DAY, geocoder=BOOK, durations=TABLE, time_limit=1.0)
-    plan, solution = solve_day(prepared, workers=1)
+    prepared = prepare_day(jobs, team, DAY, PlanOptions(time_limit=1.0, workers=1),
+                           geocoder=BOOK, durations=TABLE)
+    plan, solution = solve_day(prepared)
     assert solution is not None
     route = plan.routes[0]
     assert [s.service_job_id for s in route.stops] == ["north", "online", "south"]
@@ -290,7 +293,7 @@ def test_a_day_off_for_everyone_is_a_valid_plan_with_reasons() -> None:
 )
 def test_bad_settings_are_planning_errors(options: dict[str, Any], words: str) -> None:
     with pytest.raises(PlanningError, match=words):
-        plan_day([], roster(technician("T1")), DAY, geocoder=BOOK, **options)
+        plan_day([], roster(technician("T1")), DAY, PlanOptions(**options), geocoder=BOOK)
 
 
 def test_a_technician_home_that_cannot_be_placed_is_a_planning_error() -> None:

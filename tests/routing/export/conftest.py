@@ -18,7 +18,7 @@ import pytest
 
 from routing.geo import HaversineMatrix, default_geocoder
 from routing.plan import Plan
-from routing.planner import plan_day
+from routing.planner import PlanOptions, plan_day
 from tests.routing.planning_helpers import (
     BELLEVUE,
     DOWNTOWN,
@@ -63,8 +63,8 @@ def plan() -> Plan:
         technician("T-BEN", home=BELLEVUE),
     )
     planned = plan_day(
-        jobs, team, DAY, geocoder=default_geocoder(), matrix=HaversineMatrix(),
-        time_limit=1.0, workers=1,
+        jobs, team, DAY, PlanOptions(time_limit=1.0, workers=1),
+        geocoder=default_geocoder(), matrix=HaversineMatrix(),
     )
     # The scenario must hold, or the tests below would check less than they claim.
     assert all(route.stops for route in planned.routes)
