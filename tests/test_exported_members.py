@@ -26,6 +26,8 @@ PACKAGES = (
     "routing.cli",
     "routing.export",
     "routing.geo",
+    "routing.planner",
+    "routing.replan",
     "routing.spapi",
     "routing.spapi.emulator",
     "routing.writeback",
@@ -34,6 +36,8 @@ MODULE_PACKAGES = (
     "solver",
     "routing.export",
     "routing.geo",
+    "routing.planner",
+    "routing.replan",
     "routing.spapi",
     "routing.writeback",
 )
