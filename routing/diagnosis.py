@@ -25,7 +25,7 @@ from routing.spapi.models import (
 from routing.visits import (
     JobRules,
     JobVisit,
-    Unplanned,
+    Unassigned,
     active_appointment,
     day_bounds,
     is_rescheduled,
@@ -62,7 +62,7 @@ class JobDiagnosis:
 
 
 def diagnose(jobs: Sequence[ServiceJob], roster: Roster | None, day: date, tz: ZoneInfo,
-             geocoder: Geocoder, rejected: Sequence[Unplanned] = ()) -> list[JobDiagnosis]:
+             geocoder: Geocoder, rejected: Sequence[Unassigned] = ()) -> list[JobDiagnosis]:
     """Each job's diagnosis on ``day`` (read in ``tz``), then the unreadable ``rejected``.
 
     Without a roster no assigned technician can be checked (as ``plan_day`` with reassign).
@@ -102,7 +102,7 @@ def _diagnosis(job: ServiceJob, rules: JobRules, placed: bool) -> JobDiagnosis:
     )
 
 
-def _verdict(outcome: JobVisit | Unplanned,
+def _verdict(outcome: JobVisit | Unassigned,
              tz: ZoneInfo) -> tuple[list[tuple[datetime, datetime]], str | None]:
     """The job's windows on the day (local), or why it cannot be planned."""
     if isinstance(outcome, JobVisit):

@@ -2,7 +2,7 @@
 
 The codes are part of the plan's public contract (JSON, CSV, scripts matching on them):
 never rename one. The five the optimiser produces share their values with
-``solver.Reason``; :func:`from_solver` maps one onto the other by value, so the solver
+``solver.ReasonCode``; :func:`from_solver` maps one onto the other by value, so the solver
 never has to import ``routing``.
 """
 
@@ -38,7 +38,7 @@ class ReasonCode(StrEnum):
 
 
 def from_solver(reason: str) -> ReasonCode:
-    """The routing code of a ``solver.Reason`` (a StrEnum with the same values)."""
+    """The routing code of a ``solver.ReasonCode`` (a StrEnum with the same values)."""
     try:
         return ReasonCode(str(reason))
     except ValueError:

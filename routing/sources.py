@@ -2,7 +2,7 @@
 
 Every source is a :class:`JobSource`: ``fetch(day, tz)`` returns the day's
 ``ServiceJob`` s, without duplicates, and leaves the jobs it could not read in
-``rejected`` (as :class:`~routing.visits.Unplanned` with the code ``invalid_job``), so the
+``rejected`` (as :class:`~routing.visits.Unassigned` with the code ``invalid_job``), so the
 planner reports them instead of losing them. A broken *file* (unreadable, not JSON, wrong
 shape) is a :class:`SourceError`; a broken *job* inside a good file is only rejected, so
 one bad record does not sink the day — unless the source is ``strict``.
@@ -30,7 +30,7 @@ from routing.spapi.client import ServicesClient
 from routing.spapi.enums import ServiceJobStatus
 from routing.spapi.models import ServiceJob
 from routing.spapi.params import JobQuery
-from routing.visits import Unplanned, Window, day_bounds, dedupe_jobs
+from routing.visits import Unassigned, Window, day_bounds, dedupe_jobs
 
 __all__ = ["FileSource", "JobSource", "SourceError", "SpApiSource"]
 
@@ -46,7 +46,7 @@ class JobSource(Protocol):
 
     label: str
     """Shown to the user, e.g. ``file jobs.json``."""
-    rejected: list[Unplanned]
+    rejected: list[Unassigned]
     """Jobs the last ``fetch`` could not read, each with a sentence naming it."""
 
     def fetch(self, day: date, tz: ZoneInfo) -> list[ServiceJob]: ...
@@ -68,7 +68,7 @@ class FileSource:
         self.path = Path(path)
         self.strict = strict
         self.label = f"file {self.path}"
-        self.rejected: list[Unplanned] = []
+        self.rejected: list[Unassigned] = []
 
     def fetch(self, day: date, tz: ZoneInfo) -> list[ServiceJob]:
         """All the jobs in the file (``day`` and ``tz`` are not needed to read it)."""
@@ -141,7 +141,7 @@ class FileSource:
             raise SourceError(f"{self.path}: {label}: {problem}")
         key = job_id if isinstance(job_id, str) and job_id else name
         sentence = f"Unreadable in {self.path} ({label}): {problem}."
-        self.rejected.append(Unplanned(key, ReasonCode.INVALID_JOB, sentence))
+        self.rejected.append(Unassigned(key, ReasonCode.INVALID_JOB, sentence))
         return None
 
 
@@ -200,7 +200,7 @@ class SpApiSource:
         self.lookback = lookback
         self.page_size = page_size
         self.label = f"Services API, marketplace {marketplace_id}"
-        self.rejected: list[Unplanned] = []
+        self.rejected: list[Unassigned] = []
 
     def fetch(self, day: date, tz: ZoneInfo) -> list[ServiceJob]:
         bounds = day_bounds(day, tz)
@@ -214,10 +214,10 @@ class SpApiSource:
             statuses=[s.value for s in ServiceJobStatus if s != ServiceJobStatus.NOT_SERVICED],
         )
         jobs = [*scheduled, *(job for job in others if _touches(job, bounds))]
-        rejected: dict[str, Unplanned] = {}
+        rejected: dict[str, Unassigned] = {}
         for number, bad in enumerate([*scheduled.rejected, *others.rejected]):
             key = bad.service_job_id or f"rejected[{number}]"
-            rejected[key] = Unplanned(
+            rejected[key] = Unassigned(
                 key, ReasonCode.INVALID_JOB,
                 f"The Services API sent a job that does not match its model: {bad.problem}.",
             )

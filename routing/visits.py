@@ -1,4 +1,4 @@
-"""The job rules: a ``ServiceJob`` becomes a :class:`JobVisit` or an :class:`Unplanned`.
+"""The job rules: a ``ServiceJob`` becomes a :class:`JobVisit` or an :class:`Unassigned`.
 
 This is the place where Amazon's data model meets the day's plan; every rule of issue #5
 lives here and nowhere else:
@@ -44,7 +44,7 @@ __all__ = [
     "JobRules",
     "JobVisit",
     "OnTime",
-    "Unplanned",
+    "Unassigned",
     "Window",
     "active_appointment",
     "day_bounds",
@@ -109,7 +109,7 @@ class JobVisit:
 
 
 @dataclass(frozen=True)
-class Unplanned:
+class Unassigned:
     """A job that cannot be in the plan, with its stable reason code and a sentence."""
 
     service_job_id: str
@@ -143,20 +143,20 @@ def day_bounds(day: date, tz: ZoneInfo) -> Window:
 
 def jobs_to_visits(
     jobs: Iterable[ServiceJob], rules: JobRules
-) -> tuple[list[JobVisit], list[Unplanned]]:
+) -> tuple[list[JobVisit], list[Unassigned]]:
     """Apply :func:`job_to_visit` to every job; each lands in exactly one of the two lists.
 
     A job without an id is reported as ``invalid_job`` under ``job[<index>]``; a repeated
     id is one job (see :func:`dedupe_jobs`).
     """
-    unplanned: list[Unplanned] = []
+    unassigned: list[Unassigned] = []
     named: list[ServiceJob] = []
     for index, job in enumerate(jobs):
         if job.service_job_id:
             named.append(job)
         else:
-            unplanned.append(
-                Unplanned(f"job[{index}]", ReasonCode.INVALID_JOB, "The job has no serviceJobId.")
+            unassigned.append(
+                Unassigned(f"job[{index}]", ReasonCode.INVALID_JOB, "The job has no serviceJobId.")
             )
     visits: list[JobVisit] = []
     for job in dedupe_jobs(named):
@@ -164,8 +164,8 @@ def jobs_to_visits(
         if isinstance(result, JobVisit):
             visits.append(result)
         else:
-            unplanned.append(result)
-    return visits, unplanned
+            unassigned.append(result)
+    return visits, unassigned
 
 
 def dedupe_jobs(jobs: Iterable[ServiceJob]) -> list[ServiceJob]:
@@ -188,13 +188,13 @@ def dedupe_jobs(jobs: Iterable[ServiceJob]) -> list[ServiceJob]:
     return [job for _, job in sorted(ranked, key=lambda item: item[0])]
 
 
-def job_to_visit(job: ServiceJob, rules: JobRules) -> JobVisit | Unplanned:
+def job_to_visit(job: ServiceJob, rules: JobRules) -> JobVisit | Unassigned:
     """The rules of the module docstring, in order; the first that fails gives the reason."""
     job_id = job.service_job_id or "?"
     status = job.service_job_status
     if status not in PLANNABLE_STATUSES:
         shown = status or "missing"
-        return Unplanned(
+        return Unassigned(
             job_id,
             ReasonCode.NOT_PLANNABLE_STATUS,
             f"Status {shown} is not plannable (only NOT_SERVICED and PENDING_SCHEDULE are).",
@@ -213,20 +213,20 @@ def job_to_visit(job: ServiceJob, rules: JobRules) -> JobVisit | Unplanned:
             preferred = "no preferred time" if not job.preferred_appointment_times else (
                 "no preferred time on this date"
             )
-            return Unplanned(
+            return Unassigned(
                 job_id,
                 ReasonCode.NO_WINDOW_ON_DATE,
                 f"Pending schedule with {preferred} and no appointment on {rules.day}.",
             )
     else:
-        return Unplanned(
+        return Unassigned(
             job_id, ReasonCode.NO_WINDOW_ON_DATE, f"No active appointment on {rules.day}."
         )
 
     duration = rules.durations.duration_for(job.scope_of_work)
     start_windows = _start_windows(windows, duration, rules.on_time)
     if not start_windows:
-        return Unplanned(
+        return Unassigned(
             job_id,
             ReasonCode.UNREACHABLE_IN_WINDOW,
             f"The service takes {_minutes(duration)} min, longer than its window, so it "
@@ -237,7 +237,7 @@ def job_to_visit(job: ServiceJob, rules: JobRules) -> JobVisit | Unplanned:
     if technicians is not None:
         problem = _pinned_problem(technicians, rules)
         if problem is not None:
-            return Unplanned(job_id, ReasonCode.PINNED_TECHNICIAN_UNAVAILABLE, problem)
+            return Unassigned(job_id, ReasonCode.PINNED_TECHNICIAN_UNAVAILABLE, problem)
 
     location = job.service_location
     location_type = (
@@ -249,7 +249,7 @@ def job_to_visit(job: ServiceJob, rules: JobRules) -> JobVisit | Unplanned:
     if location_type == ServiceLocationType.ONLINE:
         address = None
     elif address is None or not address.address_line1:
-        return Unplanned(job_id, ReasonCode.NOT_GEOCODED, "The job has no service address.")
+        return Unassigned(job_id, ReasonCode.NOT_GEOCODED, "The job has no service address.")
 
     scope = job.scope_of_work
     return JobVisit(

@@ -7,7 +7,7 @@ start of the planning horizon, distances metres, places indices into the matrice
 from solver.errors import ProblemError, SolverError, VerificationError
 from solver.model import OBJECTIVES, Objective
 from solver.problem import Break, Problem, Technician, TimeWindow, Visit
-from solver.solution import BreakPlacement, Reason, Route, Solution, Stop, Unassigned
+from solver.solution import BreakPlacement, ReasonCode, Route, Solution, Stop, Unassigned
 from solver.solve import solve
 from solver.verify import verify
 
@@ -18,7 +18,7 @@ __all__ = [
     "Objective",
     "Problem",
     "ProblemError",
-    "Reason",
+    "ReasonCode",
     "Route",
     "Solution",
     "SolverError",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solver.problem import Problem, Technician, TimeWindow, Visit
-from solver.solution import Reason, Unassigned
+from solver.solution import ReasonCode, Unassigned
 
 __all__ = ["Eligibility", "check", "windows_of"]
 
@@ -42,12 +42,12 @@ def check(problem: Problem) -> Eligibility:
 
 def _eligible_technicians(
     problem: Problem, visit: Visit, tech_index: dict[str, int]
-) -> tuple[tuple[int, ...], Reason | None, str]:
+) -> tuple[tuple[int, ...], ReasonCode | None, str]:
     techs = problem.technicians
     if visit.pinned_technician is not None:
         k = tech_index.get(visit.pinned_technician)
         if k is None:
-            return (), Reason.PINNED_TECHNICIAN_UNAVAILABLE, (
+            return (), ReasonCode.PINNED_TECHNICIAN_UNAVAILABLE, (
                 f"pinned technician {visit.pinned_technician!r} is not working"
             )
         candidates = [k]
@@ -56,33 +56,33 @@ def _eligible_technicians(
     skilled = [k for k in candidates if _qualified(visit, techs[k])]
     if not skilled:
         if visit.pinned_technician is not None:
-            return (), Reason.PINNED_TECHNICIAN_UNAVAILABLE, (
+            return (), ReasonCode.PINNED_TECHNICIAN_UNAVAILABLE, (
                 f"pinned technician {visit.pinned_technician!r} lacks skills "
                 f"{sorted(visit.skills - techs[candidates[0]].skills)} or is not allowed"
             )
-        return (), Reason.NO_SKILLED_TECHNICIAN, (
+        return (), ReasonCode.NO_SKILLED_TECHNICIAN, (
             f"no allowed technician has all of {sorted(visit.skills)}"
         )
     windows = windows_of(visit, problem.horizon)
     in_shift = [k for k in skilled if any(_overlap(w, techs[k].shift) for w in windows)]
     if not in_shift:
-        return _fail(visit, Reason.OUTSIDE_SHIFTS, "no skilled technician's shift overlaps "
+        return _fail(visit, ReasonCode.OUTSIDE_SHIFTS, "no skilled technician's shift overlaps "
                      "any of its windows")
     reachable = [k for k in in_shift if _reachable(problem, visit, techs[k])]
     if not reachable:
-        return _fail(visit, Reason.UNREACHABLE_IN_WINDOW, "no skilled technician can start it "
+        return _fail(visit, ReasonCode.UNREACHABLE_IN_WINDOW, "no skilled technician can start it "
                      "inside a window and be back by the end of their shift and limits, "
                      "even with nothing else to do")
     roomy = [k for k in reachable if _has_room(visit, techs[k])]
     if not roomy:
-        return _fail(visit, Reason.INSUFFICIENT_CAPACITY, f"demand {visit.demand} exceeds the "
+        return _fail(visit, ReasonCode.INSUFFICIENT_CAPACITY, f"demand {visit.demand} exceeds the "
                      "capacity of every technician who could reach it")
     return tuple(roomy), None, ""
 
 
-def _fail(visit: Visit, reason: Reason, detail: str) -> tuple[tuple[int, ...], Reason, str]:
+def _fail(visit: Visit, reason: ReasonCode, detail: str) -> tuple[tuple[int, ...], ReasonCode, str]:
     if visit.pinned_technician is not None:
-        return (), Reason.PINNED_TECHNICIAN_UNAVAILABLE, (
+        return (), ReasonCode.PINNED_TECHNICIAN_UNAVAILABLE, (
             f"pinned technician {visit.pinned_technician!r}: {reason.value}: {detail}"
         )
     return (), reason, detail

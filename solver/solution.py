@@ -7,7 +7,7 @@ from enum import StrEnum
 
 __all__ = [
     "BreakPlacement",
-    "Reason",
+    "ReasonCode",
     "Route",
     "Solution",
     "Stop",
@@ -15,7 +15,7 @@ __all__ = [
 ]
 
 
-class Reason(StrEnum):
+class ReasonCode(StrEnum):
     """Stable codes for why a visit is not in any route."""
 
     NO_SKILLED_TECHNICIAN = "no_skilled_technician"
@@ -65,7 +65,7 @@ class Route:
 @dataclass(frozen=True)
 class Unassigned:
     visit: str
-    reason: Reason
+    reason: ReasonCode
     detail: str
 
 

@@ -15,7 +15,7 @@ from solver.model import OBJECTIVES, ModelInput, Objective
 from solver.problem import Problem
 from solver.schedule import route_of
 from solver.search import CONFIGS, RawSolution, SearchTask, run
-from solver.solution import Reason, Solution, Unassigned
+from solver.solution import ReasonCode, Solution, Unassigned
 
 __all__ = ["solve"]
 
@@ -72,7 +72,7 @@ def solve(
     routes = tuple(route_of(problem, modelled, raw) for raw in best.routes)
     placed = {node for raw in best.routes for node in raw.nodes}
     dropped = tuple(
-        Unassigned(problem.visits[i].id, Reason.INSUFFICIENT_CAPACITY,
+        Unassigned(problem.visits[i].id, ReasonCode.INSUFFICIENT_CAPACITY,
                    "eligible technicians exist, but the optimiser could not fit it into "
                    "their days alongside the visits it placed")
         for node, i in enumerate(modelled) if node not in placed

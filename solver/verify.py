@@ -14,7 +14,7 @@ from itertools import pairwise
 
 from solver.errors import VerificationError
 from solver.problem import Problem, Technician, Visit
-from solver.solution import BreakPlacement, Reason, Route, Solution
+from solver.solution import BreakPlacement, ReasonCode, Route, Solution
 
 __all__ = ["verify"]
 
@@ -42,7 +42,7 @@ def verify(problem: Problem, solution: Solution) -> None:
             violations.append(f"visit {visit_id!r} appears {count} times")
     violations += [f"visit {v!r} neither routed nor unassigned" for v in visits if v not in listed]
     for item in solution.unassigned:
-        if not isinstance(item.reason, Reason):
+        if not isinstance(item.reason, ReasonCode):
             violations.append(f"visit {item.visit!r}: unknown reason {item.reason!r}")
     if violations:
         raise VerificationError(violations)

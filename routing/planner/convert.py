@@ -29,7 +29,7 @@ from routing.planner.options import PlanningError
 from routing.planner.prepare import PreparedDay, ShiftTechnician
 from routing.reasons import ReasonCode, default_sentence, from_solver
 from routing.spapi.models import Address
-from routing.visits import Unplanned, Window
+from routing.visits import Unassigned, Window
 
 __all__ = ["address_line", "plan_to_solution", "to_plan"]
 
@@ -41,7 +41,7 @@ def to_plan(prepared: PreparedDay, solution: solver.Solution | None, searched: f
     unplanned = list(prepared.unplanned)
     for item in solution.unassigned if solution else ():
         code = from_solver(item.reason)
-        unplanned.append(Unplanned(item.visit, code, _sentence(item.detail, code)))
+        unplanned.append(Unassigned(item.visit, code, _sentence(item.detail, code)))
     unassigned = [_unassigned(prepared, u) for u in unplanned]
     return Plan(
         date=prepared.day,
@@ -135,7 +135,7 @@ def _spans(windows: Iterable[Window], tz: ZoneInfo) -> list[TimeSpan]:
     return [TimeSpan(start=w.start.astimezone(tz), end=w.end.astimezone(tz)) for w in windows]
 
 
-def _unassigned(prepared: PreparedDay, item: Unplanned) -> UnassignedJob:
+def _unassigned(prepared: PreparedDay, item: Unassigned) -> UnassignedJob:
     visit = prepared.visits.get(item.service_job_id)
     if visit is None:
         return UnassignedJob(
@@ -180,7 +180,7 @@ def plan_to_solution(plan: Plan, prepared: PreparedDay) -> solver.Solution:
         if route.stops and route.start is not None and route.end is not None
     ]
     unassigned = tuple(
-        solver.Unassigned(u.service_job_id, solver.Reason(u.reason.value), u.sentence)
+        solver.Unassigned(u.service_job_id, solver.ReasonCode(u.reason.value), u.sentence)
         for u in plan.unassigned
         if u.service_job_id in location
     )

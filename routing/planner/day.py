@@ -14,7 +14,7 @@ from routing.planner.progress import ProgressCallback
 from routing.planner.solve import solve_day
 from routing.roster import Roster
 from routing.spapi.models import ServiceJob
-from routing.visits import Unplanned
+from routing.visits import Unassigned
 
 __all__ = ["plan_day"]
 
@@ -30,7 +30,7 @@ def plan_day(
     durations: DurationTable | None = None,
     inputs: PlanInputs | None = None,
     progress: ProgressCallback | None = None,
-    rejected: Sequence[Unplanned] = (),
+    rejected: Sequence[Unassigned] = (),
 ) -> Plan:
     """Plan ``day`` with ``options``: every job ends on a route or in ``Plan.unassigned``
     with a reason.

@@ -30,7 +30,7 @@ from routing.planner.progress import ProgressCallback, ProgressEvent, Stage, ign
 from routing.reasons import ReasonCode
 from routing.roster import Location, Roster, TechnicianSpec
 from routing.spapi.models import ServiceJob
-from routing.visits import JobRules, JobVisit, Unplanned, jobs_to_visits
+from routing.visits import JobRules, JobVisit, Unassigned, jobs_to_visits
 
 __all__ = ["PreparedDay", "ShiftTechnician", "geo_location", "job_rules", "prepare_day"]
 
@@ -63,7 +63,7 @@ class PreparedDay:
     visits: dict[str, JobVisit]
     """Only the visits given to the solver, by service job id."""
     points: dict[str, GeoLocation]
-    unplanned: list[Unplanned]
+    unplanned: list[Unassigned]
     job_count: int
     problem: solver.Problem | None
     """The field jobs' problem; after ``solve_day``, the one solved (with the anchored
@@ -92,7 +92,7 @@ def prepare_day(
     durations: DurationTable | None = None,
     inputs: PlanInputs | None = None,
     progress: ProgressCallback | None = None,
-    rejected: Sequence[Unplanned] = (),
+    rejected: Sequence[Unassigned] = (),
 ) -> PreparedDay:
     """Stages 1–3 of ``plan_day`` (same arguments): the solver problem, not yet solved.
 
@@ -123,7 +123,7 @@ def prepare_day(
     if working:
         _place(prepared, visits, working, geocoder, matrix, report)
     else:
-        unplanned += [Unplanned(v.service_job_id, ReasonCode.OUTSIDE_SHIFTS,
+        unplanned += [Unassigned(v.service_job_id, ReasonCode.OUTSIDE_SHIFTS,
                                 f"No technician works on {day}.") for v in visits]
     return prepared
 
@@ -163,18 +163,18 @@ def _recorded(inputs: PlanInputs | None, durations: DurationTable | None) -> Pla
 
 
 def _settle_unskilled(visits: list[JobVisit], roster: Roster, working: Working, day: date,
-                      unplanned: list[Unplanned]) -> list[JobVisit]:
+                      unplanned: list[Unassigned]) -> list[JobVisit]:
     """Drop (with the reason) visits no roster technician, or none working today, can do."""
     kept: list[JobVisit] = []
     for visit in visits:
         skills = ", ".join(sorted(visit.skills))
         if not any(visit.skills <= t.skills for t in roster.technicians):
-            unplanned.append(Unplanned(
+            unplanned.append(Unassigned(
                 visit.service_job_id, ReasonCode.NO_SKILLED_TECHNICIAN,
                 f"No technician in the roster has all of {skills}.",
             ))
         elif not any(visit.skills <= t.skills for t, _ in working):
-            unplanned.append(Unplanned(
+            unplanned.append(Unassigned(
                 visit.service_job_id, ReasonCode.OUTSIDE_SHIFTS,
                 f"No technician with {skills} works on {day}.",
             ))
@@ -193,7 +193,7 @@ def _settle_too_early(visits: list[JobVisit], prepared: PreparedDay) -> list[Job
         if solver_windows(prepared, visit):
             kept.append(visit)
         else:
-            prepared.unplanned.append(Unplanned(
+            prepared.unplanned.append(Unassigned(
                 visit.service_job_id, ReasonCode.OUTSIDE_SHIFTS,
                 "Its window ends before any technician's shift starts.",
             ))
@@ -218,7 +218,7 @@ def _geocode(prepared: PreparedDay, visits: list[JobVisit], working: Working,
         if point is None:
             sentence = batch.failures.get(visit.service_job_id, "The address was not found.")
             prepared.unplanned.append(
-                Unplanned(visit.service_job_id, ReasonCode.NOT_GEOCODED, sentence))
+                Unassigned(visit.service_job_id, ReasonCode.NOT_GEOCODED, sentence))
         else:
             prepared.points[visit.service_job_id] = geo_location(point)
     report(ProgressEvent(

@@ -27,7 +27,7 @@ from routing.replan.merge import check, merge
 from routing.replan.now import Day
 from routing.roster import Roster
 from routing.spapi.models import ServiceJob
-from routing.visits import Unplanned
+from routing.visits import Unassigned
 
 __all__ = ["Replan", "replan_day"]
 
@@ -73,7 +73,7 @@ def replan_day(
     durations: DurationTable | None = None,
     inputs: PlanInputs | None = None,
     progress: ProgressCallback | None = None,
-    rejected: Sequence[Unplanned] = (),
+    rejected: Sequence[Unassigned] = (),
     moved_after: timedelta = timedelta(minutes=5),
     stable: bool = True,
 ) -> Replan:

@@ -8,7 +8,7 @@ from routing.diagnosis import diagnose
 from routing.geo import GeoPoint, Precision
 from routing.geo.point import AddressLike
 from routing.reasons import ReasonCode
-from routing.visits import Unplanned
+from routing.visits import Unassigned
 from tests.routing.planning_helpers import appointment, job, roster, technician
 
 DAY = date(2026, 3, 10)
@@ -42,7 +42,7 @@ def test_each_job_gets_the_planners_verdict_and_one_geocoding_each() -> None:
             appointment("A4", "2026-03-10T17:00:00Z", technicians=["T9"])], line1="1 Pike St"),
     ]
     geocoder = Counting()
-    rejected = [Unplanned("bad", ReasonCode.INVALID_JOB, "Not a service job.")]
+    rejected = [Unassigned("bad", ReasonCode.INVALID_JOB, "Not a service job.")]
     lines = {d.service_job_id: d for d in diagnose(
         jobs, team, DAY, team.tz, geocoder, rejected)}
     assert sorted(geocoder.asked, key=str) == ["lost", "ok", "stranger"]  # not the ONLINE one

@@ -34,7 +34,7 @@ from routing.reasons import ReasonCode, from_solver
 from routing.roster import Roster, load_roster
 from routing.sources import FileSource
 from routing.spapi.models import ServiceJob
-from routing.visits import Unplanned
+from routing.visits import Unassigned
 from tests.routing.planning_helpers import (
     BELLEVUE,
     DOWNTOWN,
@@ -134,7 +134,7 @@ def test_every_reason_code_comes_out_of_a_crafted_job() -> None:
         job("elec1", appointments=window(9, 8), skills=["ELECTRICAL"], line1="1 Pike St"),
         job("elec2", appointments=window(9, 8), skills=["ELECTRICAL"], line1="3 Redmond Way"),
     ]
-    rejected = [Unplanned("bad", ReasonCode.INVALID_JOB, "Unreadable in jobs.json.")]
+    rejected = [Unassigned("bad", ReasonCode.INVALID_JOB, "Unreadable in jobs.json.")]
     plan = plan_and_check(jobs, team, rejected=rejected)
     found = reasons(plan)
     assert {k: v for k, v in found.items() if not k.startswith("elec")} == {
@@ -304,7 +304,7 @@ def test_a_technician_home_that_cannot_be_placed_is_a_planning_error() -> None:
 
 
 def test_every_solver_reason_maps_to_the_same_code() -> None:
-    for reason in solver.Reason:
+    for reason in solver.ReasonCode:
         assert from_solver(reason).value == reason.value
 
 

@@ -17,7 +17,7 @@ from routing.visits import (
     JobRules,
     JobVisit,
     OnTime,
-    Unplanned,
+    Unassigned,
     Window,
     day_bounds,
     dedupe_jobs,
@@ -50,13 +50,13 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def visit_of(result: JobVisit | Unplanned) -> JobVisit:
+def visit_of(result: JobVisit | Unassigned) -> JobVisit:
     assert isinstance(result, JobVisit), result
     return result
 
 
-def reason_of(result: JobVisit | Unplanned) -> ReasonCode:
-    assert isinstance(result, Unplanned), result
+def reason_of(result: JobVisit | Unassigned) -> ReasonCode:
+    assert isinstance(result, Unassigned), result
     assert result.sentence.endswith("."), result.sentence
     return result.reason
 
@@ -68,7 +68,7 @@ def test_only_not_serviced_and_pending_are_plannable(status: str) -> None:
     appts = [appointment("A1", "2026-03-10T17:00:00Z")]
     result = job_to_visit(job("J1", status, appointments=appts), rules())
     assert reason_of(result) == ReasonCode.NOT_PLANNABLE_STATUS
-    assert isinstance(result, Unplanned) and status in result.sentence
+    assert isinstance(result, Unassigned) and status in result.sentence
 
 
 def test_active_appointment_on_the_date_gives_one_window() -> None:
@@ -265,7 +265,7 @@ def test_pinned_technician_unavailable(assigned: str, words: str) -> None:
     appts = [appointment("A1", "2026-03-10T17:00:00Z", technicians=[assigned])]
     result = job_to_visit(job(appointments=appts), rules())
     assert reason_of(result) == ReasonCode.PINNED_TECHNICIAN_UNAVAILABLE
-    assert isinstance(result, Unplanned)
+    assert isinstance(result, Unassigned)
     assert words in result.sentence and assigned in result.sentence
     # --reassign frees the job
     assert visit_of(job_to_visit(job(appointments=appts), rules(reassign=True)))

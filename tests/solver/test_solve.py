@@ -13,7 +13,7 @@ from solver import (
     Break,
     Problem,
     ProblemError,
-    Reason,
+    ReasonCode,
     Solution,
     SolverError,
     TimeWindow,
@@ -44,7 +44,7 @@ def route_of(solution: Solution, technician: str) -> list[str]:
     return []
 
 
-def reasons(solution: Solution) -> dict[str, Reason]:
+def reasons(solution: Solution) -> dict[str, ReasonCode]:
     return {u.visit: u.reason for u in solution.unassigned}
 
 
@@ -66,7 +66,7 @@ def test_skills_send_visit_to_the_skilled_technician() -> None:
 
 def test_reason_no_skilled_technician() -> None:
     s = run(problem([visit("a", 1, skills=frozenset({"crane"}))], [tech("t")]))
-    assert reasons(s) == {"a": Reason.NO_SKILLED_TECHNICIAN}
+    assert reasons(s) == {"a": ReasonCode.NO_SKILLED_TECHNICIAN}
     assert s.routes == ()
 
 
@@ -75,21 +75,21 @@ def test_allowed_technicians_restrict_the_choice() -> None:
     s = run(problem([v], [tech("near", home=1), tech("far", home=5)]))
     assert route_of(s, "far") == ["a"]
     none = run(problem([replace(v, allowed_technicians=frozenset({"x"}))], [tech("near")]))
-    assert reasons(none) == {"a": Reason.NO_SKILLED_TECHNICIAN}
+    assert reasons(none) == {"a": ReasonCode.NO_SKILLED_TECHNICIAN}
 
 
 def test_reason_outside_shifts() -> None:
     s = run(problem([visit("a", 1, windows=[(9 * HOUR, 10 * HOUR)])], [tech("t")]))
-    assert reasons(s) == {"a": Reason.OUTSIDE_SHIFTS}
+    assert reasons(s) == {"a": ReasonCode.OUTSIDE_SHIFTS}
 
 
 def test_reason_unreachable_in_window() -> None:
     # 50 minutes away but the window closes 30 minutes into the shift.
     s = run(problem([visit("a", 5, windows=[(0, 1800)])], [tech("t")]))
-    assert reasons(s) == {"a": Reason.UNREACHABLE_IN_WINDOW}
+    assert reasons(s) == {"a": ReasonCode.UNREACHABLE_IN_WINDOW}
     # Reachable in time, but the technician cannot be home before the shift ends.
     late = visit("b", 5, windows=[(7 * HOUR + 60, 8 * HOUR)])
-    assert reasons(run(problem([late], [tech("t")]))) == {"b": Reason.UNREACHABLE_IN_WINDOW}
+    assert reasons(run(problem([late], [tech("t")]))) == {"b": ReasonCode.UNREACHABLE_IN_WINDOW}
 
 
 def test_reason_pinned_technician_unavailable() -> None:
@@ -99,7 +99,7 @@ def test_reason_pinned_technician_unavailable() -> None:
         visit("late", 1, pinned_technician="t", windows=[(9 * HOUR, 10 * HOUR)]),
     ]
     s = run(problem(visits, [tech("t"), tech("u", skills=frozenset({"gas"}))]))
-    assert reasons(s) == {v.id: Reason.PINNED_TECHNICIAN_UNAVAILABLE for v in visits}
+    assert reasons(s) == {v.id: ReasonCode.PINNED_TECHNICIAN_UNAVAILABLE for v in visits}
 
 
 def test_reason_insufficient_capacity_when_the_optimiser_drops() -> None:
@@ -107,12 +107,12 @@ def test_reason_insufficient_capacity_when_the_optimiser_drops() -> None:
     visits = [visit("a", 1, windows=same_time), visit("b", 2, windows=same_time)]
     s = run(problem(visits, [tech("t")]))
     assert len(s.routes[0].stops) == 1
-    assert list(reasons(s).values()) == [Reason.INSUFFICIENT_CAPACITY]
+    assert list(reasons(s).values()) == [ReasonCode.INSUFFICIENT_CAPACITY]
 
 
 def test_demand_above_every_capacity_is_insufficient_capacity() -> None:
     s = run(problem([visit("a", 1, demand=5)], [tech("t", capacity=4)]))
-    assert reasons(s) == {"a": Reason.INSUFFICIENT_CAPACITY}
+    assert reasons(s) == {"a": ReasonCode.INSUFFICIENT_CAPACITY}
 
 
 def test_higher_priority_is_dropped_last() -> None:

@@ -8,7 +8,7 @@ import pytest
 from solver import (
     Break,
     Problem,
-    Reason,
+    ReasonCode,
     Solution,
     TimeWindow,
     Unassigned,
@@ -63,9 +63,10 @@ MUTATIONS: dict[str, Callable[[Solution], Solution]] = {
     "wrong travel": lambda s: with_stop(s, 0, travel_time=s.routes[0].stops[0].travel_time + 1),
     "wrong end": lambda s: with_stop(s, 0, end=s.routes[0].stops[0].end + 5),
     "visit missing": lambda s: replace(s, routes=(), unassigned=s.unassigned[:-1]),
-    "visit twice": lambda s: replace(s, unassigned=(Unassigned("a", Reason.OUTSIDE_SHIFTS, ""),)),
+    "visit twice": lambda s: replace(
+        s, unassigned=(Unassigned("a", ReasonCode.OUTSIDE_SHIFTS, ""),)),
     "unknown visit": lambda s: replace(
-        s, unassigned=(*s.unassigned, Unassigned("zz", Reason.OUTSIDE_SHIFTS, ""))),
+        s, unassigned=(*s.unassigned, Unassigned("zz", ReasonCode.OUTSIDE_SHIFTS, ""))),
     "wrong technician": lambda s: with_route(s, technician="u"),
     "unknown technician": lambda s: with_route(s, technician="nobody"),
     "break dropped": lambda s: with_route(s, breaks=()),
