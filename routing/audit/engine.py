@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from routing.audit.facts import Causes, Facts, Outcome, Verdict, count, micros
+from routing.audit.facts import NO_TIME, Causes, Facts, Outcome, Verdict, count, micros
 from routing.audit.heap import without_cycle_collection
 from routing.audit.inputs import PlanIndex, SentRecord
 from routing.audit.metrics import AMAZON_THRESHOLDS, Metric, Tally
@@ -222,7 +222,9 @@ class _Auditor:
             for index, appointment in enumerate(appointments)
             if appointment.appointment_time is not None
         ]
-        self._job_facts(job, sorted(visits, key=lambda v: v.start), zone)
+        if len(visits) > 1:
+            visits.sort(key=lambda v: v.start)
+        self._job_facts(job, visits, zone)
 
     def _visit(
         self, job_id: str, index: int, appointment: Appointment, zone: ZoneInfo,
@@ -279,12 +281,17 @@ class _Auditor:
         facts.group.append(self.groups.setdefault(group_key, len(self.groups)))
         facts.window_start.append(micros(window.start))
         facts.window_end.append(end)
-        facts.arrival.append(micros(arrival))
-        facts.start.append(micros(start))
+        arrived = micros(arrival)
+        facts.arrival.append(arrived)
+        facts.start.append(arrived if start is arrival else micros(start))
         facts.completion.append(micros(completion))
-        facts.eta_start.append(micros(estimate.start if estimate is not None else None))
-        facts.eta_end.append(micros(estimate.end if estimate is not None else None))
-        facts.planned_arrival.append(micros(planned.arrival if planned is not None else None))
+        if estimate is None:  # the usual case, spared two calls
+            facts.eta_start.append(NO_TIME)
+            facts.eta_end.append(NO_TIME)
+        else:
+            facts.eta_start.append(micros(estimate.start))
+            facts.eta_end.append(micros(estimate.end))
+        facts.planned_arrival.append(NO_TIME if planned is None else micros(planned.arrival))
         facts.latest_finish.append(latest)
         facts.planned_minutes.append(planned_minutes)
         facts.completed.append(visit.completed)

@@ -29,7 +29,7 @@ __all__ = [
     "NO_TIME", "RULE_ORDER", "Causes", "Counts", "Facts", "Outcome", "Verdict", "count", "micros",
 ]
 
-NO_TIME = np.iinfo(np.int64).min
+NO_TIME = -(2**63)
 """An unknown time in a time column."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -41,7 +41,7 @@ Ints = npt.NDArray[np.int64]
 
 def micros(moment: datetime | None) -> int:
     """Microseconds since the epoch (exact, unlike ``timestamp()``), or :data:`NO_TIME`."""
-    return int(NO_TIME) if moment is None else (moment - _EPOCH) // _MICROSECOND
+    return NO_TIME if moment is None else (moment - _EPOCH) // _MICROSECOND
 
 
 class Outcome(IntEnum):

@@ -19,7 +19,7 @@ def _row(facts: Facts, group: int, *, arrival: int | None, completion: int | Non
     start, end = micros(NINE), micros(NINE + timedelta(hours=2))
 
     def at(minutes: int | None) -> int:
-        return int(NO_TIME) if minutes is None else start + minutes * MINUTE
+        return NO_TIME if minutes is None else start + minutes * MINUTE
 
     facts.group.append(group)
     facts.window_start.append(start)
