@@ -34,6 +34,7 @@ from routing.audit import (
 from routing.audit.csv_out import COLUMNS
 from routing.audit.history import JobHistory, default_history_path
 from routing.cli.common import day_timezone, job_source, parse_day, settings_from, zone
+from routing.cli.exits import THRESHOLD_CROSSED
 from routing.errors import RoutingError
 from routing.export.common import write_csv_table, write_text
 from routing.plan import Plan
@@ -41,9 +42,6 @@ from routing.roster import load_roster
 from routing.sources import SpApiSource
 from routing.spapi.models import ServiceJob
 from routing.visits import day_bounds
-
-THRESHOLD_CROSSED = 12
-"""Exit code when a ``--fail-on`` threshold is crossed (for cron)."""
 
 EXAMPLES_TEXT = """\
 examples:
