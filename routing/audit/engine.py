@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from routing.audit.facts import NO_TIME, Causes, Facts, Outcome, Verdict, count, micros
+from routing.audit.facts import NO_TIME, Causes, Fact, Facts, Outcome, Verdict, count, micros
 from routing.audit.heap import without_cycle_collection
 from routing.audit.inputs import PlanIndex, SentRecord
 from routing.audit.metrics import AMAZON_THRESHOLDS, Metric, Tally
@@ -37,7 +37,7 @@ from routing.audit.zones import JobZones
 from routing.durations import DurationTable
 from routing.plan import Plan
 from routing.spapi.enums import AppointmentStatus, ServiceJobStatus
-from routing.spapi.models import Appointment, ServiceJob
+from routing.spapi.models import Appointment, ScopeOfWork, ServiceJob
 from routing.visits import Window, day_bounds, reschedule_chains
 
 __all__ = ["AppointmentAudit", "Audit", "AuditSettings", "audit_jobs"]
@@ -199,6 +199,7 @@ class _Auditor:
         self._latest: dict[tuple[int, float], int] = {}
         """(window end, planned minutes) -> latest finish, both in microseconds."""
         self._midnights: dict[tuple[date, ZoneInfo], datetime] = {}
+        self._minutes: dict[tuple[str | None, tuple[str, ...], int | None] | None, float] = {}
 
     # --- one job ---------------------------------------------------------------------------
 
@@ -215,7 +216,7 @@ class _Auditor:
         scope = job.scope_of_work
         skills = tuple((scope.required_skills if scope is not None else None) or ["(none)"])
         skill_set = self.skill_sets.setdefault(skills, len(self.skill_sets))
-        default_minutes = self.settings.durations.duration_for(scope).total_seconds() / 60
+        default_minutes = self._default_minutes(scope, skills)
         visits = [
             self._visit(job_id, index, appointment, zone, index in replaced, skill_set,
                         default_minutes)
@@ -225,6 +226,15 @@ class _Auditor:
         if len(visits) > 1:
             visits.sort(key=lambda v: v.start)
         self._job_facts(job, visits, zone)
+
+    def _default_minutes(self, scope: ScopeOfWork | None, skills: tuple[str, ...]) -> float:
+        """The duration table's minutes for ``scope``, cached by what they depend on."""
+        key = None if scope is None else (scope.asin, skills, scope.quantity)
+        found = self._minutes.get(key)
+        if found is None:
+            duration = self.settings.durations.duration_for(scope)
+            found = self._minutes[key] = duration.total_seconds() / 60
+        return found
 
     def _visit(
         self, job_id: str, index: int, appointment: Appointment, zone: ZoneInfo,
@@ -268,7 +278,7 @@ class _Auditor:
         default_minutes: float,
     ) -> None:
         """Append the appointment's row of facts."""
-        facts, status = self.facts, appointment.appointment_status
+        status = appointment.appointment_status
         planned = self.plans.stop_for(job_id, appointment.appointment_id or "")
         planned_minutes = planned.service_minutes if planned is not None else default_minutes
         estimate = sent.arrival_estimate if sent is not None else None
@@ -277,55 +287,49 @@ class _Auditor:
         if latest is None:
             latest = micros(window.end + timedelta(minutes=planned_minutes))
             self._latest[(end, planned_minutes)] = latest
-        group_key = (technician, visit.local_date)
-        facts.group.append(self.groups.setdefault(group_key, len(self.groups)))
-        facts.window_start.append(micros(window.start))
-        facts.window_end.append(end)
         arrived = micros(arrival)
-        facts.arrival.append(arrived)
-        facts.start.append(arrived if start is arrival else micros(start))
-        facts.completion.append(micros(completion))
-        if estimate is None:  # the usual case, spared two calls
-            facts.eta_start.append(NO_TIME)
-            facts.eta_end.append(NO_TIME)
-        else:
-            facts.eta_start.append(micros(estimate.start))
-            facts.eta_end.append(micros(estimate.end))
-        facts.planned_arrival.append(NO_TIME if planned is None else micros(planned.arrival))
-        facts.latest_finish.append(latest)
-        facts.planned_minutes.append(planned_minutes)
-        facts.completed.append(visit.completed)
-        facts.replaced.append(visit.replaced)
-        facts.by_provider.append(visit.replaced and self._by_provider(sent))
-        facts.no_show_candidate.append(
-            not visit.replaced and technician is not None and status in _DUE_STATUSES
-        )
-        facts.evidence.append(
-            row is not None
-            or (sent is not None and sent.has_fulfillment)
-            or appointment.poa is not None
-            or status == AppointmentStatus.COMPLETED
-        )
-        facts.outcome.append(_OUTCOMES[visit.outcome])
-        facts.skills.append(skill_set)
-        facts.late_completion.append(Verdict.NOT_COUNTED)
-        facts.first_visit_completion.append(Verdict.NOT_COUNTED)
-        facts.cancellation.append(Verdict.NOT_COUNTED)
-        facts.break_causes.append(-1)
+        # Fact._make of a positional tuple: building a NamedTuple by keyword costs
+        # several times more, and this runs once per appointment
+        self.facts.rows.append(Fact._make((
+            self.groups.setdefault((technician, visit.local_date), len(self.groups)),  # group
+            micros(window.start),
+            end,
+            arrived,  # arrival
+            arrived if start is arrival else micros(start),  # start
+            micros(completion),
+            NO_TIME if estimate is None else micros(estimate.start),  # eta_start
+            NO_TIME if estimate is None else micros(estimate.end),  # eta_end
+            NO_TIME if planned is None else micros(planned.arrival),  # planned_arrival
+            latest,  # latest_finish
+            planned_minutes,
+            visit.completed,
+            visit.replaced,
+            visit.replaced and self._by_provider(sent),  # by_provider
+            not visit.replaced and technician is not None and status in _DUE_STATUSES,
+            (  # evidence
+                row is not None
+                or (sent is not None and sent.has_fulfillment)
+                or appointment.poa is not None
+                or status == AppointmentStatus.COMPLETED
+            ),
+            _OUTCOMES[visit.outcome],
+            skill_set,
+        )))
 
     def _technician(
         self, appointment: Appointment, row: VisitRow | None, sent: SentRecord | None
     ) -> str | None:
         """Visit log > POA uploader > resource routeplan sent > assignedTechnicians."""
         poa = appointment.poa
-        named = [*(appointment.assigned_technicians or ()), *((poa and poa.technicians) or ())]
-        for technician in named:
+        assigned = None
+        for technician in appointment.assigned_technicians or ():
+            if technician.technician_id:
+                assigned = assigned or technician.technician_id
+                if technician.name:
+                    self.names.setdefault(technician.technician_id, technician.name)
+        for technician in (poa and poa.technicians) or ():
             if technician.technician_id and technician.name:
                 self.names.setdefault(technician.technician_id, technician.name)
-        assigned = next(
-            (t.technician_id for t in appointment.assigned_technicians or () if t.technician_id),
-            None,
-        )
         return (
             (row.technician_id if row is not None else None)
             or (poa.uploading_technician if poa is not None else None)
@@ -360,14 +364,13 @@ class _Auditor:
             and visits[-1].technician is not None
         )
         facts.cancellation[first.row] = _verdict(cancelled)
-        causes = {
-            Causes.RESCHEDULED: first.replaced,
-            Causes.CANCELLED: cancelled,
-            Causes.SEVERAL_APPOINTMENTS: len(visits) > 1,
-            Causes.LATE_COMPLETION: late,
-            Causes.INCOMPLETE_FIRST_VISIT: first.outcome is VisitOutcome.INCOMPLETE,
-        }
-        facts.break_causes[first.row] = sum(cause for cause, hit in causes.items() if hit)
+        facts.break_causes[first.row] = (  # the bits of the causes that hold
+            Causes.RESCHEDULED * first.replaced
+            + Causes.CANCELLED * cancelled
+            + Causes.SEVERAL_APPOINTMENTS * (len(visits) > 1)
+            + Causes.LATE_COMPLETION * late
+            + Causes.INCOMPLETE_FIRST_VISIT * (first.outcome is VisitOutcome.INCOMPLETE)
+        )
 
     def _midnight_after(self, day: date, zone: ZoneInfo) -> datetime:
         """The local midnight ending ``day`` (cached: jobs share few days and zones)."""

@@ -14,11 +14,10 @@ Times are integer microseconds since the Unix epoch (exact, as ``datetime`` comp
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +25,8 @@ import numpy.typing as npt
 from routing.audit.metrics import Metric, Polarity
 
 __all__ = [
-    "NO_TIME", "RULE_ORDER", "Causes", "Counts", "Facts", "Outcome", "Verdict", "count", "micros",
+    "NO_TIME", "RULE_ORDER", "Causes", "Counts", "Fact", "Facts", "Outcome", "Verdict", "count",
+    "micros",
 ]
 
 NO_TIME = -(2**63)
@@ -101,57 +101,35 @@ RULE_ORDER = (
 those of its job it carries."""
 
 
-@dataclass
-class Facts:
-    """One list per column, one entry per audited appointment (see the module doc)."""
+class Fact(NamedTuple):
+    """One audited appointment's row of facts (see the module doc)."""
 
-    group: list[int] = field(default_factory=list)
+    group: int
     """Index of the appointment's technician-day."""
-    window_start: list[int] = field(default_factory=list)
-    window_end: list[int] = field(default_factory=list)
-    arrival: list[int] = field(default_factory=list)
-    start: list[int] = field(default_factory=list)
-    completion: list[int] = field(default_factory=list)
-    eta_start: list[int] = field(default_factory=list)
+    window_start: int
+    window_end: int
+    arrival: int
+    start: int
+    completion: int
+    eta_start: int
     """The arrival estimate routeplan sent, or :data:`NO_TIME`."""
-    eta_end: list[int] = field(default_factory=list)
-    planned_arrival: list[int] = field(default_factory=list)
-    latest_finish: list[int] = field(default_factory=list)
+    eta_end: int
+    planned_arrival: int
+    latest_finish: int
     """Window end + the planned service duration."""
-    planned_minutes: list[float] = field(default_factory=list)
-    completed: list[bool] = field(default_factory=list)
-    replaced: list[bool] = field(default_factory=list)
-    by_provider: list[bool] = field(default_factory=list)
+    planned_minutes: float
+    completed: bool
+    replaced: bool
+    by_provider: bool
     """Replaced by a reschedule routeplan sent with a provider reason."""
-    no_show_candidate: list[bool] = field(default_factory=list)
+    no_show_candidate: bool
     """Not replaced, attributed to a technician, live or completed (due once its window
     has ended)."""
-    evidence: list[bool] = field(default_factory=list)
+    evidence: bool
     """Of a visit: a visit-log row, fulfillment data sent, a POA or COMPLETED."""
-    outcome: list[int] = field(default_factory=list)
-    skills: list[int] = field(default_factory=list)
-    """Index into :attr:`skill_sets`."""
-    late_completion: list[int] = field(default_factory=list)
-    """A :class:`Verdict`, like the two below."""
-    first_visit_completion: list[int] = field(default_factory=list)
-    cancellation: list[int] = field(default_factory=list)
-    break_causes: list[int] = field(default_factory=list)
-    """A sum of :class:`Causes`, or -1."""
-    skill_sets: list[tuple[str, ...]] = field(default_factory=list)
-    """Not a column: the distinct required-skill tuples."""
-
-    def __len__(self) -> int:
-        return len(self.group)
-
-    def columns(self) -> Iterator[str]:
-        return (f.name for f in fields(self) if f.name != "skill_sets")
-
-    def arrays(self) -> _Arrays:
-        """The columns as numpy arrays, typed even when empty."""
-        return _Arrays({
-            name: np.asarray(getattr(self, name), dtype=_DTYPES.get(name, np.int64))
-            for name in self.columns()
-        })
+    outcome: Outcome
+    skills: int
+    """Index into :attr:`Facts.skill_sets`."""
 
 
 _DTYPES: dict[str, type[np.generic]] = {
@@ -159,6 +137,38 @@ _DTYPES: dict[str, type[np.generic]] = {
     **dict.fromkeys(("completed", "replaced", "by_provider", "no_show_candidate", "evidence"),
                     np.bool_),
 }
+
+
+@dataclass
+class Facts:
+    """The rows, and the job-level verdicts of the few rows that carry one."""
+
+    rows: list[Fact] = field(default_factory=list)
+    late_completion: dict[int, Verdict] = field(default_factory=dict)
+    """By row; a row not listed does not count in the metric. Likewise the next two."""
+    first_visit_completion: dict[int, Verdict] = field(default_factory=dict)
+    cancellation: dict[int, Verdict] = field(default_factory=dict)
+    break_causes: dict[int, int] = field(default_factory=dict)
+    """By row: a sum of :class:`Causes`."""
+    skill_sets: list[tuple[str, ...]] = field(default_factory=list)
+    """The distinct required-skill tuples."""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def arrays(self) -> _Arrays:
+        """The columns as numpy arrays, typed even when empty; -1 where no verdict."""
+        columns = zip(*self.rows, strict=True) if self.rows else [()] * len(Fact._fields)
+        arrays = {
+            name: np.asarray(values, dtype=_DTYPES.get(name, np.int64))
+            for name, values in zip(Fact._fields, columns, strict=True)
+        }
+        for name in ("late_completion", "first_visit_completion", "cancellation",
+                     "break_causes"):
+            verdicts: dict[int, int] = getattr(self, name)
+            column = arrays[name] = np.full(len(self.rows), -1, dtype=np.int64)
+            column[list(verdicts)] = list(verdicts.values())
+        return _Arrays(arrays)
 
 
 @dataclass

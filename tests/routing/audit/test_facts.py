@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from routing.audit.facts import NO_TIME, Causes, Facts, Outcome, Verdict, count, micros
+from routing.audit.facts import NO_TIME, Causes, Fact, Facts, Outcome, count, micros
 from routing.audit.metrics import Metric
 
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
@@ -15,34 +15,23 @@ MINUTE = 60_000_000
 def _row(facts: Facts, group: int, *, arrival: int | None, completion: int | None,
          completed: bool = True, replaced: bool = False, outcome: Outcome = Outcome.NONE,
          evidence: bool = True, causes: int = -1) -> None:
-    """A two-hour window from 09:00, 60 planned minutes, no estimate or plan."""
+    """A two-hour window from 09:00, 60 planned minutes, no estimate or plan; ``causes``
+    -1 for an appointment that carries no fulfillment-break verdict."""
     start, end = micros(NINE), micros(NINE + timedelta(hours=2))
 
     def at(minutes: int | None) -> int:
         return NO_TIME if minutes is None else start + minutes * MINUTE
 
-    facts.group.append(group)
-    facts.window_start.append(start)
-    facts.window_end.append(end)
-    facts.arrival.append(at(arrival))
-    facts.start.append(at(arrival))
-    facts.completion.append(at(completion))
-    facts.eta_start.append(NO_TIME)
-    facts.eta_end.append(NO_TIME)
-    facts.planned_arrival.append(NO_TIME)
-    facts.latest_finish.append(end + 60 * MINUTE)
-    facts.planned_minutes.append(60.0)
-    facts.completed.append(completed)
-    facts.replaced.append(replaced)
-    facts.by_provider.append(False)
-    facts.no_show_candidate.append(not replaced)
-    facts.evidence.append(evidence)
-    facts.outcome.append(outcome)
-    facts.skills.append(0)
-    facts.late_completion.append(Verdict.NOT_COUNTED)
-    facts.first_visit_completion.append(Verdict.NOT_COUNTED)
-    facts.cancellation.append(Verdict.NOT_COUNTED)
-    facts.break_causes.append(causes)
+    row = len(facts)
+    facts.rows.append(Fact(
+        group=group, window_start=start, window_end=end, arrival=at(arrival),
+        start=at(arrival), completion=at(completion), eta_start=NO_TIME, eta_end=NO_TIME,
+        planned_arrival=NO_TIME, latest_finish=end + 60 * MINUTE, planned_minutes=60.0,
+        completed=completed, replaced=replaced, by_provider=False,
+        no_show_candidate=not replaced, evidence=evidence, outcome=outcome, skills=0,
+    ))
+    if causes != -1:
+        facts.break_causes[row] = causes
 
 
 def test_counts_and_findings_match_a_hand_count() -> None:
