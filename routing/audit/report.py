@@ -6,6 +6,12 @@ a deliberate change with ``python3 -m routing.audit.report > routing/audit/audit
 
 Rates are fractions (0.1 is 10 %), ``null`` when the denominator is 0; thresholds too.
 Times are in the period's timezone, with their offset.
+
+``appointments`` lists every appointment audited, ``findings: []`` for a clean one: the
+issue's shape puts the findings inside each appointment rather than filtering the list, a
+reader checking a rate needs its denominator's appointments too, and leaving the clean
+ones out would not make a large audit fast (most time goes to reading the jobs). The
+terminal's ``--details`` and the HTML page show only those with findings.
 """
 
 from __future__ import annotations
