@@ -1,14 +1,15 @@
 """After fulfillment: audit technicians against the appointment windows and Amazon's metrics.
 
-Inputs are plain records: Services API jobs, the seller's visit log
-(:mod:`~routing.audit.visitlog`), what routeplan sent (:class:`SentRecord`) and saved
-plans. :func:`audit_jobs` counts the metrics, :func:`build_report` shapes the JSON report,
-:func:`csv_rows` and :func:`render_html` write the other forms. Never imported by
-``solver``.
+Inputs are plain records: Services API jobs (fetched ones kept in a :class:`JobHistory`),
+the seller's visit log (:mod:`~routing.audit.visitlog`), what routeplan sent
+(:class:`SentRecord`) and saved plans. :func:`audit_jobs` counts the metrics,
+:func:`build_report` shapes the JSON report, :func:`csv_rows` and :func:`render_html` write
+the other forms. Never imported by ``solver``.
 """
 
 from routing.audit.csv_out import Grouping, csv_rows
 from routing.audit.engine import AppointmentAudit, Audit, AuditSettings, audit_jobs
+from routing.audit.history import HistoryError, JobHistory, Refresh, default_history_path
 from routing.audit.html_out import render_html
 from routing.audit.inputs import PlanIndex, PlannedStop, SentRecord
 from routing.audit.metrics import (
@@ -42,12 +43,15 @@ __all__ = [
     "AuditReport",
     "AuditSettings",
     "Grouping",
+    "HistoryError",
+    "JobHistory",
     "JobZones",
     "Metric",
     "PlanIndex",
     "PlannedStop",
     "Polarity",
     "Rate",
+    "Refresh",
     "RowProblem",
     "SentRecord",
     "Tally",
@@ -60,6 +64,7 @@ __all__ = [
     "build_report",
     "crosses",
     "csv_rows",
+    "default_history_path",
     "parse_thresholds",
     "parse_visit_log",
     "read_visit_log",

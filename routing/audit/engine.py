@@ -15,29 +15,29 @@ For an appointment with window W = [start, start + duration):
 Job-level metrics (late completion, first-visit completion, cancellation, fulfillment
 break) are counted on one appointment of the job, so that they have a technician and a
 day: the completing appointment for the first two, the first assigned one for the others.
-Everything is linear in the number of appointments; only the per-appointment findings and
-the per-skill duration ratios are kept, not the jobs.
+Everything is linear in the number of appointments. The pass keeps, not the jobs, but one
+row of facts per audited appointment; :mod:`routing.audit.facts` counts the metrics from
+them on whole columns, as numpy does far faster than one appointment at a time.
 """
 
 from __future__ import annotations
 
-import gc
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from routing.audit.inputs import PlanIndex, PlannedStop, SentRecord, minutes
-from routing.audit.metrics import AMAZON_THRESHOLDS, Metric, Polarity, Tally
+from routing.audit.facts import NO_TIME, Causes, Fact, Facts, Outcome, Verdict, count, micros
+from routing.audit.heap import without_cycle_collection
+from routing.audit.inputs import PlanIndex, SentRecord
+from routing.audit.metrics import AMAZON_THRESHOLDS, Metric, Tally
 from routing.audit.visitlog import VisitOutcome, VisitRow
 from routing.audit.zones import JobZones
 from routing.durations import DurationTable
 from routing.plan import Plan
 from routing.spapi.enums import AppointmentStatus, ServiceJobStatus
-from routing.spapi.models import Appointment, ServiceJob
+from routing.spapi.models import Appointment, ScopeOfWork, ServiceJob
 from routing.visits import Window, day_bounds, reschedule_chains
 
 __all__ = ["AppointmentAudit", "Audit", "AuditSettings", "audit_jobs"]
@@ -46,9 +46,6 @@ TechnicianDay = tuple[str | None, date]
 """A tally's key; technician None = nobody could be attributed."""
 
 _K = TypeVar("_K")
-
-_FAULTS = frozenset(m for m in Metric if m.polarity is Polarity.FAULT)
-_GOODS = frozenset(m for m in Metric if m.polarity is Polarity.GOOD)
 
 _DUE_STATUSES = (AppointmentStatus.ACTIVE, AppointmentStatus.COMPLETED, None)
 
@@ -119,25 +116,18 @@ class Audit:
 
 @dataclass(slots=True)
 class _Visit:
-    """What the metrics need of one appointment, worked out once (see the module doc)."""
+    """What the job-level metrics need of one appointment (see the module doc)."""
 
-    appointment: Appointment
-    window: Window
+    start: datetime
     local_date: date
     technician: str | None
-    row: VisitRow | None
-    sent: SentRecord | None
-    planned: PlannedStop | None
     replaced: bool
-    arrival: datetime | None
-    start: datetime | None
     completion: datetime | None
     outcome: VisitOutcome | None
     completed: bool
-    tally: Tally | None = None
-    """Of the visit's technician-day; None outside the period."""
-    audit: AppointmentAudit | None = None
-    """None outside the period: such an appointment still shapes its job, but is not counted."""
+    row: int | None
+    """Its row in the facts; None outside the period: such an appointment still shapes
+    its job, but is not counted."""
 
 
 def _times(
@@ -169,26 +159,23 @@ def audit_jobs(
     ``jobs`` is read once, one job at a time, so it may be a generator over a large file.
     """
     auditor = _Auditor(settings, visits, sent, PlanIndex.from_plans(plans), zones)
-    with _without_cycle_collection():
+    with without_cycle_collection():
         for job in jobs:
             auditor.job(job)
-    return auditor.finish()
+        return auditor.finish()
 
 
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """The pass makes no reference cycles but keeps every appointment's record alive, so
-    the cycle collector would rescan a growing heap again and again for nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+_OUTCOMES = {
+    None: Outcome.NONE,
+    VisitOutcome.COMPLETED: Outcome.COMPLETED,
+    VisitOutcome.INCOMPLETE: Outcome.INCOMPLETE,
+    VisitOutcome.CUSTOMER_NO_SHOW: Outcome.CUSTOMER_NO_SHOW,
+}
 
 
 class _Auditor:
+    """Works out the facts of each appointment (:mod:`routing.audit.facts` counts them)."""
+
     def __init__(
         self,
         settings: AuditSettings,
@@ -203,12 +190,16 @@ class _Auditor:
         self.used: set[tuple[str, str]] = set()
         self.plans = plans
         self.zones = zones or JobZones(settings.timezone)
-        self.tallies: dict[TechnicianDay, Tally] = {}
+        self.groups: dict[TechnicianDay, int] = {}
+        self.facts = Facts()
+        self.skill_sets: dict[tuple[str, ...], int] = {}
         self.appointments: list[AppointmentAudit] = []
         self.names: dict[str, str] = dict(plans.names)
-        self.onsite: dict[TechnicianDay, int] = defaultdict(int)
-        self.samples: dict[str, list[float]] = defaultdict(list)
         self.problems: list[str] = []
+        self._latest: dict[tuple[int, float], int] = {}
+        """(window end, planned minutes) -> latest finish, both in microseconds."""
+        self._midnights: dict[tuple[date, ZoneInfo], datetime] = {}
+        self._minutes: dict[tuple[str | None, tuple[str, ...], int | None] | None, float] = {}
 
     # --- one job ---------------------------------------------------------------------------
 
@@ -222,29 +213,41 @@ class _Auditor:
         appointments = job.appointments or []
         replaced = _replaced(appointments)
         zone = self.zones(job)
+        scope = job.scope_of_work
+        skills = tuple((scope.required_skills if scope is not None else None) or ["(none)"])
+        skill_set = self.skill_sets.setdefault(skills, len(self.skill_sets))
+        default_minutes = self._default_minutes(scope, skills)
         visits = [
-            self._visit(job, index, appointment, zone, index in replaced)
+            self._visit(job_id, index, appointment, zone, index in replaced, skill_set,
+                        default_minutes)
             for index, appointment in enumerate(appointments)
             if appointment.appointment_time is not None
         ]
-        for visit in visits:
-            if visit.audit is not None:
-                self._appointment_metrics(job, visit)
-        self._job_metrics(job, sorted(visits, key=lambda v: v.window.start), zone)
+        if len(visits) > 1:
+            visits.sort(key=lambda v: v.start)
+        self._job_facts(job, visits, zone)
+
+    def _default_minutes(self, scope: ScopeOfWork | None, skills: tuple[str, ...]) -> float:
+        """The duration table's minutes for ``scope``, cached by what they depend on."""
+        key = None if scope is None else (scope.asin, skills, scope.quantity)
+        found = self._minutes.get(key)
+        if found is None:
+            duration = self.settings.durations.duration_for(scope)
+            found = self._minutes[key] = duration.total_seconds() / 60
+        return found
 
     def _visit(
-        self, job: ServiceJob, index: int, appointment: Appointment, zone: ZoneInfo,
-        replaced: bool,
+        self, job_id: str, index: int, appointment: Appointment, zone: ZoneInfo,
+        replaced: bool, skill_set: int, default_minutes: float,
     ) -> _Visit:
-        job_id = job.service_job_id or ""
         appointment_id = appointment.appointment_id or ""
         key = (job_id, appointment_id)
         self.used.add(key)
         row, sent = self.rows.get(key), self.sent.get(key)
         time = appointment.appointment_time
         assert time is not None  # filtered by the caller
-        end = time.start_time + timedelta(minutes=time.duration_in_minutes)
-        window = Window(time.start_time, end)
+        duration = timedelta(minutes=time.duration_in_minutes)
+        window = Window(time.start_time, time.start_time + duration)
         local_date = window.start.astimezone(zone).date()
         technician = self._technician(appointment, row, sent)
         status = appointment.appointment_status
@@ -254,35 +257,79 @@ class _Auditor:
                 f"{status}; it counts only as an appointment"
             )
         outcome = row.outcome if row is not None else None
-        visit = _Visit(
-            appointment, window, local_date, technician, row, sent,
-            self.plans.stop_for(job_id, appointment_id), replaced, *_times(appointment, row, sent),
-            outcome, status == AppointmentStatus.COMPLETED or outcome is VisitOutcome.COMPLETED,
-        )
+        completed = status == AppointmentStatus.COMPLETED or outcome is VisitOutcome.COMPLETED
+        arrival, start, completion = _times(appointment, row, sent)
+        visit = _Visit(window.start, local_date, technician, replaced, completion, outcome,
+                       completed, None)
         if self.settings.start <= local_date <= self.settings.end:
-            visit.tally = self.tallies.get((technician, local_date))
-            if visit.tally is None:
-                visit.tally = self.tallies[(technician, local_date)] = Tally()
-            visit.audit = AppointmentAudit(
+            visit.row = len(self.facts)
+            self._facts(job_id, appointment, window, technician, row, sent, arrival, start,
+                        completion, visit, skill_set, default_minutes)
+            self.appointments.append(AppointmentAudit(
                 job_id, appointment.appointment_id, technician, local_date, window,
-                visit.arrival, visit.completion, [],
-            )
-            self.appointments.append(visit.audit)
+                arrival, completion, [],
+            ))
         return visit
+
+    def _facts(
+        self, job_id: str, appointment: Appointment, window: Window, technician: str | None,
+        row: VisitRow | None, sent: SentRecord | None, arrival: datetime | None,
+        start: datetime | None, completion: datetime | None, visit: _Visit, skill_set: int,
+        default_minutes: float,
+    ) -> None:
+        """Append the appointment's row of facts."""
+        status = appointment.appointment_status
+        planned = self.plans.stop_for(job_id, appointment.appointment_id or "")
+        planned_minutes = planned.service_minutes if planned is not None else default_minutes
+        estimate = sent.arrival_estimate if sent is not None else None
+        end = micros(window.end)
+        latest = self._latest.get((end, planned_minutes))
+        if latest is None:
+            latest = micros(window.end + timedelta(minutes=planned_minutes))
+            self._latest[(end, planned_minutes)] = latest
+        arrived = micros(arrival)
+        # Fact._make of a positional tuple: building a NamedTuple by keyword costs
+        # several times more, and this runs once per appointment
+        self.facts.rows.append(Fact._make((
+            self.groups.setdefault((technician, visit.local_date), len(self.groups)),  # group
+            micros(window.start),
+            end,
+            arrived,  # arrival
+            arrived if start is arrival else micros(start),  # start
+            micros(completion),
+            NO_TIME if estimate is None else micros(estimate.start),  # eta_start
+            NO_TIME if estimate is None else micros(estimate.end),  # eta_end
+            NO_TIME if planned is None else micros(planned.arrival),  # planned_arrival
+            latest,  # latest_finish
+            planned_minutes,
+            visit.completed,
+            visit.replaced,
+            visit.replaced and self._by_provider(sent),  # by_provider
+            not visit.replaced and technician is not None and status in _DUE_STATUSES,
+            (  # evidence
+                row is not None
+                or (sent is not None and sent.has_fulfillment)
+                or appointment.poa is not None
+                or status == AppointmentStatus.COMPLETED
+            ),
+            _OUTCOMES[visit.outcome],
+            skill_set,
+        )))
 
     def _technician(
         self, appointment: Appointment, row: VisitRow | None, sent: SentRecord | None
     ) -> str | None:
         """Visit log > POA uploader > resource routeplan sent > assignedTechnicians."""
         poa = appointment.poa
-        named = [*(appointment.assigned_technicians or ()), *((poa and poa.technicians) or ())]
-        for technician in named:
+        assigned = None
+        for technician in appointment.assigned_technicians or ():
+            if technician.technician_id:
+                assigned = assigned or technician.technician_id
+                if technician.name:
+                    self.names.setdefault(technician.technician_id, technician.name)
+        for technician in (poa and poa.technicians) or ():
             if technician.technician_id and technician.name:
                 self.names.setdefault(technician.technician_id, technician.name)
-        assigned = next(
-            (t.technician_id for t in appointment.assigned_technicians or () if t.technician_id),
-            None,
-        )
         return (
             (row.technician_id if row is not None else None)
             or (poa.uploading_technician if poa is not None else None)
@@ -290,138 +337,93 @@ class _Auditor:
             or assigned
         )
 
-    # --- the metrics -----------------------------------------------------------------------
-
-    @staticmethod
-    def _count(visit: _Visit, metric: Metric, hit: bool) -> None:
-        assert visit.tally is not None and visit.audit is not None
-        visit.tally.count(metric, hit)
-        if (metric in _FAULTS) if hit else (metric in _GOODS):
-            visit.audit.findings.append(metric)
-
-    def _appointment_metrics(self, job: ServiceJob, visit: _Visit) -> None:
-        settings, window = self.settings, visit.window
-        arrival, start, completion = visit.arrival, visit.start, visit.completion
-        if arrival is not None:
-            earliest = window.start - settings.early_tolerance
-            self._count(visit, Metric.ON_TIME_ARRIVAL, earliest <= arrival <= window.end)
-            self._count(visit, Metric.EARLY_ARRIVAL, arrival < earliest)
-            if visit.sent is not None and visit.sent.arrival_estimate is not None:
-                estimate = visit.sent.arrival_estimate
-                self._count(visit, Metric.ETA_ACCURACY, estimate.start <= arrival <= estimate.end)
-            if visit.planned is not None:
-                off = abs(arrival - visit.planned.arrival)
-                self._count(visit, Metric.SCHEDULE_ADHERENCE, off <= settings.adherence_tolerance)
-            if completion is not None and completion >= arrival:
-                self.onsite[(visit.technician, visit.local_date)] += minutes(completion - arrival)
-        planned_minutes = (
-            visit.planned.service_minutes
-            if visit.planned is not None
-            else settings.durations.duration_for(job.scope_of_work).total_seconds() / 60
-        )
-        if visit.completed and start is not None:
-            self._count(visit, Metric.LATE_START, not window.start <= start < window.end)
-        if visit.completed and completion is not None:
-            latest = window.end + timedelta(minutes=planned_minutes)
-            self._count(visit, Metric.COMPLETION_IN_WINDOW, completion <= latest)
-            if start is not None and completion >= start and planned_minutes > 0:
-                self._duration_sample(job, visit, minutes(completion - start), planned_minutes)
-        self._no_show_metrics(visit)
-        provider = visit.replaced and self._by_provider(visit.sent)
-        self._count(visit, Metric.RESCHEDULE, visit.replaced)
-        self._count(visit, Metric.RESCHEDULE_PROVIDER, provider)
-        self._count(visit, Metric.RESCHEDULE_UNATTRIBUTED, visit.replaced and not provider)
-
-    def _no_show_metrics(self, visit: _Visit) -> None:
-        """Counted on appointments due: window over, not replaced, live or done, assigned."""
-        status = visit.appointment.appointment_status
-        if (
-            visit.window.end > self.settings.now
-            or visit.replaced
-            or visit.technician is None
-            or status not in _DUE_STATUSES
-        ):
-            return
-        customer = visit.outcome is VisitOutcome.CUSTOMER_NO_SHOW
-        evidence = (
-            visit.row is not None
-            or (visit.sent is not None and visit.sent.has_fulfillment)
-            or visit.appointment.poa is not None
-            or status == AppointmentStatus.COMPLETED
-        )
-        self._count(visit, Metric.CUSTOMER_NO_SHOW, customer)
-        self._count(visit, Metric.TECHNICIAN_NO_SHOW, not evidence)
-
     def _by_provider(self, sent: SentRecord | None) -> bool:
         if sent is None or sent.reschedule_reason is None:
             return False
         reasons = self.settings.provider_reschedule_reasons
         return reasons is None or sent.reschedule_reason in reasons
 
-    def _duration_sample(
-        self, job: ServiceJob, visit: _Visit, actual: int, planned: float
-    ) -> None:
-        assert visit.tally is not None
-        visit.tally.add(Metric.DURATION_RATIO, actual, round(planned))
-        scope = job.scope_of_work
-        for skill in (scope.required_skills if scope is not None else None) or ["(none)"]:
-            self.samples[skill].append(actual / planned)
-
-    def _job_metrics(self, job: ServiceJob, visits: list[_Visit], zone: ZoneInfo) -> None:
-        """``visits`` in window order."""
+    def _job_facts(self, job: ServiceJob, visits: list[_Visit], zone: ZoneInfo) -> None:
+        """The job-level verdicts, on the appointment that carries each; ``visits`` in
+        window order."""
         if not visits:
             return
+        facts = self.facts
         late = False
         completing = next((v for v in reversed(visits) if v.completed), None)
-        if completing is not None and completing.audit is not None:
-            completion = completing.completion
-            if completion is not None:
-                late = completion > day_bounds(completing.local_date, zone).end
-                self._count(completing, Metric.LATE_COMPLETION, late)
-            self._count(completing, Metric.FIRST_VISIT_COMPLETION, completing is visits[0])
+        if completing is not None and completing.row is not None:
+            if completing.completion is not None:
+                late = completing.completion > self._midnight_after(completing.local_date, zone)
+                facts.late_completion[completing.row] = _verdict(late)
+            facts.first_visit_completion[completing.row] = _verdict(completing is visits[0])
         first = next((v for v in visits if v.technician is not None), None)
-        if first is None or first.audit is None:
+        if first is None or first.row is None:
             return
         cancelled = (
             job.service_job_status == ServiceJobStatus.CANCELLED
             and visits[-1].technician is not None
         )
-        self._count(first, Metric.CANCELLATION_AFTER_ASSIGNMENT, cancelled)
-        causes = {
-            Metric.BREAK_RESCHEDULED: first.replaced,
-            Metric.BREAK_CANCELLED: cancelled,
-            Metric.BREAK_SEVERAL_APPOINTMENTS: len(visits) > 1,
-            Metric.BREAK_LATE_COMPLETION: late,
-            Metric.BREAK_INCOMPLETE_FIRST_VISIT: first.outcome is VisitOutcome.INCOMPLETE,
-        }
-        self._count(first, Metric.FULFILLMENT_BREAK, any(causes.values()))
-        for metric, hit in causes.items():
-            self._count(first, metric, hit)
+        facts.cancellation[first.row] = _verdict(cancelled)
+        facts.break_causes[first.row] = (  # the bits of the causes that hold
+            Causes.RESCHEDULED * first.replaced
+            + Causes.CANCELLED * cancelled
+            + Causes.SEVERAL_APPOINTMENTS * (len(visits) > 1)
+            + Causes.LATE_COMPLETION * late
+            + Causes.INCOMPLETE_FIRST_VISIT * (first.outcome is VisitOutcome.INCOMPLETE)
+        )
+
+    def _midnight_after(self, day: date, zone: ZoneInfo) -> datetime:
+        """The local midnight ending ``day`` (cached: jobs share few days and zones)."""
+        key = (day, zone)
+        midnight = self._midnights.get(key)
+        if midnight is None:
+            midnight = self._midnights[key] = day_bounds(day, zone).end
+        return midnight
 
     # --- the end ---------------------------------------------------------------------------
 
     def finish(self) -> Audit:
-        settings = self.settings
+        settings, facts = self.settings, self.facts
+        facts.skill_sets = list(self.skill_sets)
+        counts = count(facts, len(self.groups), now=settings.now,
+                       early_tolerance=settings.early_tolerance,
+                       adherence_tolerance=settings.adherence_tolerance)
+        for audit, findings in zip(self.appointments, counts.findings, strict=True):
+            audit.findings = findings
+        tallies: dict[TechnicianDay, Tally] = {}
+        for key, group in self.groups.items():
+            tally = tallies[key] = Tally()
+            for metric, numerators in counts.numerators.items():
+                numerator, denominator = numerators[group], counts.denominators[metric][group]
+                if numerator or denominator:
+                    tally.add(metric, numerator, denominator)
         for (technician, day), shift in self.plans.shift_minutes.items():
             if settings.start <= day <= settings.end and shift > 0:
-                tally = self.tallies.setdefault((technician, day), Tally())
-                tally.add(Metric.UTILISATION, self.onsite.get((technician, day), 0), shift)
+                row = self.groups.get((technician, day))
+                onsite = counts.onsite_minutes[row] if row is not None else 0
+                tallies.setdefault((technician, day), Tally()).add(
+                    Metric.UTILISATION, onsite, shift
+                )
         for (technician, day), (drive, stops) in self.plans.drive.items():
             if settings.start <= day <= settings.end:
-                tally = self.tallies.setdefault((technician, day), Tally())
+                tally = tallies.setdefault((technician, day), Tally())
                 tally.add(Metric.PLANNED_DRIVE_PER_JOB, drive, stops)
         for source, records in (("visit log line", self.rows), ("sent record", self.sent)):
-            for key, record in records.items():
-                if key not in self.used:
+            for ids, record in records.items():
+                if ids not in self.used:
                     where = f" {record.line}" if isinstance(record, VisitRow) else ""
                     self.problems.append(
-                        f"{source}{where}: appointment {key[1]} of job {key[0]} is not among "
+                        f"{source}{where}: appointment {ids[1]} of job {ids[0]} is not among "
                         "the jobs audited"
                     )
         return Audit(
-            settings, self.tallies, self.appointments, self.names, dict(self.samples),
+            settings, tallies, self.appointments, self.names, counts.duration_samples,
             self.problems,
         )
+
+
+def _verdict(hit: bool) -> Verdict:
+    return Verdict.HIT if hit else Verdict.MISS
 
 
 def _replaced(appointments: list[Appointment]) -> set[int]:

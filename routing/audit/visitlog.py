@@ -23,6 +23,7 @@ from enum import StrEnum
 from itertools import pairwise
 from pathlib import Path
 
+from routing.audit.heap import without_cycle_collection
 from routing.errors import RoutingError
 
 __all__ = [
@@ -106,14 +107,15 @@ def parse_visit_log(text: str) -> VisitLog:
     records = _json_lines(text) if text.lstrip().startswith("{") else _csv_rows(text)
     rows: list[VisitRow] = []
     problems: list[RowProblem] = []
-    for line, record in records:
-        if isinstance(record, RowProblem):
-            problems.append(record)
-            continue
-        try:
-            rows.append(_row(line, record))
-        except ValueError as exc:
-            problems.append(RowProblem(line, str(exc)))
+    with without_cycle_collection():
+        for line, record in records:
+            if isinstance(record, RowProblem):
+                problems.append(record)
+                continue
+            try:
+                rows.append(_row(line, record))
+            except ValueError as exc:
+                problems.append(RowProblem(line, str(exc)))
     return VisitLog(rows, problems)
 
 

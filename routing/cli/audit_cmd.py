@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,19 +32,21 @@ from routing.audit import (
     render_html,
 )
 from routing.audit.csv_out import COLUMNS
-from routing.cli.common import parse_day, zone
+from routing.audit.history import JobHistory, default_history_path
+from routing.cli.common import day_timezone, job_source, parse_day, settings_from, zone
+from routing.cli.exits import THRESHOLD_CROSSED
 from routing.errors import RoutingError
 from routing.export.common import write_csv_table, write_text
 from routing.plan import Plan
 from routing.roster import load_roster
-from routing.sources import FileSource
-
-THRESHOLD_CROSSED = 12
-"""Exit code when a ``--fail-on`` threshold is crossed (for cron)."""
+from routing.sources import SpApiSource
+from routing.spapi.models import ServiceJob
+from routing.visits import day_bounds
 
 EXAMPLES_TEXT = """\
 examples:
   routeplan audit --from 2026-11-01 --to 2026-11-30 --source jobs.json --visits visits.csv
+  routeplan audit --from 2026-11-23 --to 2026-11-29 --source spapi --visits visits.csv
   routeplan audit --from 2026-11-01 --to 2026-11-30 --source jobs.json --html audit.html \\
       --fail-on 'late_start>10%,technician_no_show>2%'
 """
@@ -57,8 +61,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="first local date audited (YYYY-MM-DD)")
     parser.add_argument("--to", dest="end", type=parse_day, required=True, metavar="D",
                         help="last local date audited, included")
-    parser.add_argument("--source", type=Path, required=True, metavar="FILE",
-                        help="saved service jobs (any shape `routeplan plan --source` reads)")
+    parser.add_argument("--source", required=True, metavar="SOURCE",
+                        help="spapi, sandbox, emulator (fetched into the --history store), or "
+                             "saved service jobs (any shape `routeplan plan --source` reads)")
+    parser.add_argument("--history", type=Path, metavar="FILE",
+                        help="SQLite store of the jobs fetched so far, so that the next audit "
+                             f"fetches only newer updates (default: {default_history_path()})")
+    parser.add_argument("--seller", metavar="NAME",
+                        help="whose history this is, when one store serves several sellers "
+                             "(default: the --source name)")
+    parser.add_argument("--lookback", type=int, default=90, metavar="DAYS",
+                        help="fetch jobs last updated from this many days before --from "
+                             "(default: 90)")
+    parser.add_argument("--marketplace-id", help="Amazon marketplace id (default: US)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="a routeplan.toml")
     parser.add_argument("--visits", type=Path, metavar="FILE",
                         help="the technician app's visit log, CSV or JSON lines")
     parser.add_argument("--plans", type=Path, nargs="+", default=[], metavar="FILE",
@@ -66,7 +82,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--roster", type=Path, metavar="FILE", help="gives the timezone")
     parser.add_argument("--timezone", type=zone, metavar="TZ",
                         help="for jobs whose address cannot be placed (default: the "
-                             "roster's, else UTC)")
+                             "roster's, else for --source emulator the example roster's, "
+                             "else UTC)")
     parser.add_argument("--fail-on", type=_thresholds, metavar="RULES",
                         help="e.g. 'late_start>10%%,on_time_arrival<90%%': these replace "
                              f"Amazon's thresholds, and crossing one exits {THRESHOLD_CROSSED}")
@@ -90,8 +107,7 @@ def _thresholds(text: str) -> dict[Metric, float]:
 def run(args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise RoutingError(f"--to {args.end} is before --from {args.start}")
-    roster_zone = load_roster(args.roster).timezone if args.roster else None
-    tz: ZoneInfo = args.timezone or ZoneInfo(roster_zone or "UTC")
+    tz = day_timezone(args, load_roster(args.roster) if args.roster else None).tz
     settings = AuditSettings(
         start=args.start, end=args.end, timezone=tz,
         thresholds=args.fail_on if args.fail_on is not None else dict(AMAZON_THRESHOLDS),
@@ -99,8 +115,14 @@ def run(args: argparse.Namespace) -> int:
     log = read_visit_log(args.visits) if args.visits is not None else VisitLog([], [])
     for row_problem in log.problems:
         print(f"routeplan: warning: {args.visits}: {row_problem} (row left out)", file=sys.stderr)
-    jobs = FileSource(args.source).fetch(args.start, tz)
-    audit = audit_jobs(jobs, settings, visits=log.rows, plans=[_plan(p) for p in args.plans])
+    plans = [_plan(p) for p in args.plans]
+    with job_source(args, settings_from(args)) as source:
+        jobs: Iterable[ServiceJob]
+        if isinstance(source, SpApiSource):
+            jobs = _from_history(args, source, tz)
+        else:
+            jobs = source.fetch(args.start, tz)
+        audit = audit_jobs(jobs, settings, visits=log.rows, plans=plans)
     for problem in audit.problems:
         print(f"routeplan: warning: {problem}", file=sys.stderr)
     report = build_report(audit)
@@ -117,6 +139,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"routeplan: threshold crossed: {names}", file=sys.stderr)
         return THRESHOLD_CROSSED
     return 0
+
+
+def _from_history(
+    args: argparse.Namespace, source: SpApiSource, tz: ZoneInfo
+) -> Iterator[ServiceJob]:
+    """Fetch what the history store lacks (updates since ``--lookback`` days before the
+    period, up to now), then read the period's jobs from the store."""
+    history = JobHistory(args.history or default_history_path(),
+                         seller=args.seller or args.source, marketplace_id=source.marketplace_id)
+    since = day_bounds(args.start, tz).start - timedelta(days=args.lookback)
+    refresh = history.refresh(source.client, since, datetime.now(UTC))
+    for problem in refresh.rejected:
+        print(f"routeplan: warning: {problem} (not stored)", file=sys.stderr)
+    asked = "; ".join(f"{w.start:%Y-%m-%d %H:%M} to {w.end:%Y-%m-%d %H:%M} UTC"
+                      for w in refresh.windows) or "nothing new"
+    print(f"history {history.path}: fetched {refresh.jobs} jobs updated {asked}",
+          file=sys.stderr)
+    return history.jobs()
 
 
 def _plan(path: Path) -> Plan:

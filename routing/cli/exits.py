@@ -17,6 +17,7 @@ GEO = 5
 PLANNING = 6
 UNASSIGNED = 10
 WRITEBACK_FAILED = 11
+THRESHOLD_CROSSED = 12
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -31,6 +32,7 @@ exit codes:
   6   the day cannot be planned (e.g. a technician's home cannot be placed)
   10  plan written, but some jobs are unassigned (only with --strict)
   11  assign: some appointments could not be written back (re-run to retry them)
+  12  audit: a --fail-on threshold was crossed
 """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,29 @@ def test_mistakes_are_one_line_errors(
     swapped[2] = "2026-12-02"
     assert main(swapped) == 3
     assert "--to 2026-12-01 is before --from 2026-12-02" in capsys.readouterr().err
+
+
+def test_emulator_audits_keep_a_history_and_fetch_only_what_is_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = tmp_path / "history.sqlite3"
+    audit = ["audit", "--source", "emulator", "--from", "2026-11-27", "--to", "2026-12-01",
+             "--history", str(history)]
+    assert main(audit) == 0
+    first = capsys.readouterr()
+    assert f"history {history}: fetched 72 jobs updated" in first.err
+    assert "Okafor" in first.out  # a technician of the example roster
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+    assert main(audit) == 0  # a fresh emulator, but the store has the history already
+    second = capsys.readouterr()
+    assert f"history {history}: fetched 0 jobs updated" in second.err
+    assert second.out == first.out
+
+
+def test_a_missing_jobs_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["audit", "--source", str(tmp_path / "nope.json"), "--from", "2026-12-01",
+                 "--to", "2026-12-01"])
+    assert code == 3
+    assert "no such file" in capsys.readouterr().err
