@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,22 +70,20 @@ def test_chromium_renders_the_page(page: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no chromium")
-def test_chromium_shows_the_charts_without_console_errors(page: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_chromium_shows_the_charts_without_console_errors(
+    page: str, tmp_path: Path, browser: Any
+) -> None:
     path = tmp_path / "audit.html"
     path.write_text(page, encoding="utf-8")
     errors: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            tab = browser.new_page()
-            tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            tab.on("pageerror", lambda e: errors.append(str(e)))
-            tab.goto(path.as_uri())
-            sizes = tab.eval_on_selector_all(
-                "figure svg", "nodes => nodes.map(n => n.getBoundingClientRect().height)")
-        finally:
-            browser.close()
+    tab = browser.new_page()
+    try:
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(path.as_uri())
+        sizes = tab.eval_on_selector_all(
+            "figure svg", "nodes => nodes.map(n => n.getBoundingClientRect().height)")
+    finally:
+        tab.close()
     assert len(sizes) == 2 and all(h > 100 for h in sizes)
     assert errors == []
