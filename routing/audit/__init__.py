@@ -11,7 +11,7 @@ from routing.audit.csv_out import Grouping, csv_rows
 from routing.audit.engine import AppointmentAudit, Audit, AuditSettings, audit_jobs
 from routing.audit.history import HistoryError, JobHistory, Refresh, default_history_path
 from routing.audit.html_out import render_html
-from routing.audit.inputs import PlanIndex, PlannedStop, SentRecord
+from routing.audit.inputs import PlanIndex, PlannedStop, SentRecord, sent_records
 from routing.audit.metrics import (
     AMAZON_THRESHOLDS,
     HEADLINE_METRICS,
@@ -69,4 +69,5 @@ __all__ = [
     "parse_visit_log",
     "read_visit_log",
     "render_html",
+    "sent_records",
 ]

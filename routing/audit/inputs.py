@@ -1,20 +1,24 @@
 """What the audit reads besides jobs and the visit log: what routeplan sent, and its plans.
 
 Amazon never returns ``estimatedArrivalTime`` or ``fulfillmentTime``, so routeplan's own
-record of what it sent (:class:`SentRecord`) is the only source of them. Saved plans give
-the planned arrival, service time, drive and shift (:class:`PlanIndex`).
+record of what it sent (:class:`SentRecord`, read from the write-back journals by
+:func:`sent_records`) is the only source of them. Saved plans give the planned arrival,
+service time, drive and shift (:class:`PlanIndex`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from routing.plan import Plan
 from routing.visits import Window
+from routing.writeback import ActionKind, Journal
 
-__all__ = ["PlanIndex", "PlannedStop", "SentRecord", "minutes"]
+__all__ = ["PlanIndex", "PlannedStop", "SentRecord", "minutes", "sent_records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,30 @@ class SentRecord:
     @property
     def has_fulfillment(self) -> bool:
         return self.fulfillment_start is not None or self.fulfillment_end is not None
+
+
+def sent_records(journals: Iterable[Journal]) -> list[SentRecord]:
+    """What Amazon took from routeplan, per appointment, from write-back journals.
+
+    Only calls Amazon accepted count (ok or warning). When an appointment was written more
+    than once (a re-plan, another plan file), the latest accepted call of each kind wins.
+    """
+    latest: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {}
+    for journal in journals:
+        for entry in journal.entries():
+            key = (entry.service_job_id, entry.appointment_id, entry.kind)
+            if entry.state.succeeded and (key not in latest or latest[key][0] < entry.updated_at):
+                latest[key] = (entry.updated_at, json.loads(entry.request))
+    records: dict[tuple[str, str], SentRecord] = {}
+    for (job_id, appointment_id, kind), (_, request) in sorted(latest.items()):
+        record = records.get((job_id, appointment_id), SentRecord(job_id, appointment_id))
+        if kind == ActionKind.ASSIGN:
+            record = replace(record, technician_id=(request.get("resources") or [None])[0])
+        elif kind == ActionKind.ETA:
+            record = replace(record, arrival_estimate=Window(
+                datetime.fromisoformat(request["start"]), datetime.fromisoformat(request["end"])))
+        records[(job_id, appointment_id)] = record
+    return list(records.values())
 
 
 @dataclass(frozen=True, slots=True)

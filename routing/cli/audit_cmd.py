@@ -21,6 +21,7 @@ from routing.audit import (
     AuditSettings,
     Grouping,
     Metric,
+    SentRecord,
     ThresholdError,
     VisitLog,
     audit_jobs,
@@ -30,6 +31,7 @@ from routing.audit import (
     parse_thresholds,
     read_visit_log,
     render_html,
+    sent_records,
 )
 from routing.audit.csv_out import COLUMNS
 from routing.audit.history import JobHistory, default_history_path
@@ -42,6 +44,7 @@ from routing.roster import load_roster
 from routing.sources import SpApiSource
 from routing.spapi.models import ServiceJob
 from routing.visits import day_bounds
+from routing.writeback import Journal
 
 EXAMPLES_TEXT = """\
 examples:
@@ -79,6 +82,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="the technician app's visit log, CSV or JSON lines")
     parser.add_argument("--plans", type=Path, nargs="+", default=[], metavar="FILE",
                         help="saved plans, for planned arrival, drive and shift")
+    parser.add_argument("--journal", type=Path, nargs="+", default=[], metavar="FILE",
+                        help="write-back journals (plan.json.journal.sqlite, written by `assign`): "
+                             "the technicians and arrival estimates Amazon took")
     parser.add_argument("--roster", type=Path, metavar="FILE", help="gives the timezone")
     parser.add_argument("--timezone", type=zone, metavar="TZ",
                         help="for jobs whose address cannot be placed (default: the "
@@ -95,6 +101,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--csv", type=Path, metavar="FILE", help="write rates as CSV")
     parser.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report")
     parser.set_defaults(run=run)
+
+
+def _sent(paths: list[Path]) -> list[SentRecord]:
+    for path in paths:
+        if not path.is_file():
+            raise RoutingError(f"--journal {path}: no such file")
+    journals = [Journal(path) for path in paths]
+    try:
+        return sent_records(journals)
+    finally:
+        for journal in journals:
+            journal.close()
 
 
 def _thresholds(text: str) -> dict[Metric, float]:
@@ -122,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             jobs = _from_history(args, source, tz)
         else:
             jobs = source.fetch(args.start, tz)
-        audit = audit_jobs(jobs, settings, visits=log.rows, plans=plans)
+        audit = audit_jobs(jobs, settings, visits=log.rows, plans=plans, sent=_sent(args.journal))
     for problem in audit.problems:
         print(f"routeplan: warning: {problem}", file=sys.stderr)
     report = build_report(audit)

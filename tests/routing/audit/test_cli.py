@@ -10,6 +10,7 @@ import pytest
 
 from routing.audit.visitlog import COLUMNS
 from routing.cli import main
+from routing.writeback import Journal, Outcome, State
 from tests.routing.audit.builders import DAY, appt, at, job
 
 HEADER = ",".join(COLUMNS)
@@ -105,3 +106,45 @@ def test_a_missing_jobs_file_is_a_one_line_error(
                  "--to", "2026-12-01"])
     assert code == 3
     assert "no such file" in capsys.readouterr().err
+
+
+def _journal(path: Path, plan_id: str, rows: list[tuple[str, str, str, dict[str, object], State]]
+             ) -> None:
+    with Journal(path) as journal:
+        for job_id, appointment_id, kind, request, state in rows:
+            key = (job_id, appointment_id, kind)
+            journal.start(plan_id, key, json.dumps(request, sort_keys=True))
+            journal.finish(plan_id, key, Outcome(state))
+
+
+def test_journals_give_what_amazon_took_from_routeplan(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The arrival estimate and technician routeplan sent (the journal of `assign`) are what
+    eta_accuracy is measured against; a call Amazon refused is not what it took, and the
+    newer of two plans' calls wins."""
+    eta = {"start": "2026-12-01T19:00:00Z", "end": "2026-12-01T20:00:00Z"}  # 11:00-12:00 PST
+    early = {"start": "2026-12-01T16:00:00Z", "end": "2026-12-01T17:00:00Z"}  # missed
+    _journal(tmp_path / "morning.sqlite", "morning", [
+        ("SJ1", "A1", "eta", early, State.OK),
+        ("SJ2", "A2", "eta", eta, State.FAILED),
+    ])
+    _journal(tmp_path / "replan.sqlite", "replan", [
+        ("SJ1", "A1", "assign", {"resources": ["T1"]}, State.OK),
+        ("SJ1", "A1", "eta", eta, State.WARNING),
+    ])
+    report = tmp_path / "a.json"
+    without = main([*base(files), "--json", str(report)])
+    assert without == 0
+    assert json.loads(report.read_text())["overall"]["eta_accuracy"]["denominator"] == 0
+    journals = [str(tmp_path / "morning.sqlite"), str(tmp_path / "replan.sqlite")]
+    assert main([*base(files), "--journal", *journals, "--json", str(report)]) == 0
+    overall = json.loads(report.read_text())["overall"]
+    assert overall["eta_accuracy"] == {"numerator": 1, "denominator": 1, "rate": 1.0}
+
+
+def test_a_missing_journal_is_a_one_line_error(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*base(files), "--journal", str(tmp_path / "nope.sqlite")]) == 3
+    assert "--journal" in capsys.readouterr().err
