@@ -173,15 +173,6 @@ def test_a_500_from_amazon_is_exit_4(capsys: pytest.CaptureFixture[str],
     assert [c.status for c in emulator.calls if c.operation == "getServiceJobs"] == [500] * 6
 
 
-def test_missing_credentials_name_the_variables(capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SP_API_REFRESH_TOKEN", "LWA_APP_ID", "LWA_CLIENT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    code, _, err = run(capsys, "jobs", "--date", DAY, "--source", "spapi")
-    assert code == SPAPI
-    assert "SP_API_REFRESH_TOKEN" in err
-
-
 @pytest.mark.parametrize("command", ["plan", "demo", "jobs", "geocode", "emulator"])
 def test_every_subcommand_has_help_with_examples(capsys: pytest.CaptureFixture[str],
                                                  command: str) -> None:
