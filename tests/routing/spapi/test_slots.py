@@ -150,6 +150,18 @@ def test_the_slot_race_is_amazons_422_and_the_next_slot_books(
             if c["operation"] == ADD] == [(ADD, 422, "slot-taken"), (ADD, 200, None)]
 
 
+def test_a_reschedule_that_loses_the_race_leaves_the_appointment_as_it_was(
+        store: Emulator, client: ServicesClient) -> None:
+    old = client.add_appointment("P1", SLOT_8, TWO_HOURS).appointment_id
+    assert old is not None
+    before = store.job("P1")
+    store.faults.inject_spec(f"slot-taken:1@{RESCHEDULE}")
+    with pytest.raises(SlotUnavailableError):
+        client.reschedule_appointment("P1", old, SLOT_10, TWO_HOURS, "R1")
+    assert store.job("P1") == before
+    assert capacities(client, "P2")[SLOT_10] == 0
+
+
 def test_a_second_appointment_is_refused_like_amazon(client: ServicesClient) -> None:
     client.add_appointment("P1", SLOT_10, TWO_HOURS)
     with pytest.raises(SpApiRequestError) as refused:
