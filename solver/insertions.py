@@ -227,7 +227,7 @@ class InsertionIndex:
         last = (finish_by - visit.duration)[:, None, None]
         latest = np.where(opens[None] <= last, np.minimum(last, closes[None]), -NEVER).max(axis=2)
         added = there + back - d[self.prev, self.next]
-        able = np.array([self._able(t, visit) for t in self.problem.technicians])
+        able = np.array([self.able(t, visit) for t in self.problem.technicians])
         ok = ((start < NEVER) & (start <= latest)
               & (able[self.tech] & (visit.demand <= self.room) & (self.visits_left >= 1)
                  & (added <= self.travel_left))[:, None])
@@ -278,7 +278,8 @@ class InsertionIndex:
         return max([self.problem.horizon, *(w.end for w in visit.windows)])
 
     @staticmethod
-    def _able(tech: Technician, visit: Visit) -> bool:
+    def able(tech: Technician, visit: Visit) -> bool:
+        """Whether the technician may do the visit at all (skills, allowed, pinned)."""
         return (visit.skills <= tech.skills
                 and (visit.allowed_technicians is None or tech.id in visit.allowed_technicians)
                 and visit.pinned_technician in (None, tech.id))
