@@ -8,6 +8,7 @@ from solver.errors import ProblemError, SolverError, VerificationError
 from solver.insertions import (
     Insertion,
     InsertionIndex,
+    InsertionTable,
     feasible_insertions,
     insert_visit,
     remove_visits,
@@ -24,6 +25,7 @@ __all__ = [
     "BreakPlacement",
     "Insertion",
     "InsertionIndex",
+    "InsertionTable",
     "Objective",
     "Problem",
     "ProblemError",

@@ -33,6 +33,7 @@ from solver.solution import BreakPlacement, Route, Solution, Stop
 __all__ = [
     "Insertion",
     "InsertionIndex",
+    "InsertionTable",
     "feasible_insertions",
     "insert_visit",
     "remove_visits",
@@ -67,6 +68,45 @@ class Insertion:
     wait: int
     added_travel: int
     added_distance: int | None
+
+
+@dataclass(frozen=True)
+class InsertionTable:
+    """Feasible insertions as columns, one entry per insertion (see :class:`Insertion`);
+    ``tech`` indexes ``technicians``, ``window`` indexes ``served``."""
+
+    technicians: tuple[str, ...]
+    served: tuple[TimeWindow, ...]
+    tech: np.ndarray
+    position: np.ndarray
+    window: np.ndarray
+    start: np.ndarray
+    slack: np.ndarray
+    wait: np.ndarray
+    added_travel: np.ndarray
+    added_distance: np.ndarray | None
+
+    @classmethod
+    def empty(cls, technicians: tuple[str, ...], served: tuple[TimeWindow, ...],
+              distances: bool) -> InsertionTable:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(technicians, served, none, none, none, none, none, none, none,
+                   none if distances else None)
+
+    def __len__(self) -> int:
+        return int(self.tech.size)
+
+    def row(self, i: int) -> Insertion:
+        more = self.added_distance
+        return Insertion(self.technicians[int(self.tech[i])], int(self.position[i]),
+                         int(self.window[i]), self.served[int(self.window[i])],
+                         int(self.start[i]), int(self.slack[i]), int(self.wait[i]),
+                         int(self.added_travel[i]), None if more is None else int(more[i]))
+
+    def rows(self) -> list[Insertion]:
+        """Every insertion, by added travel, then start."""
+        order = np.lexsort((self.start, self.added_travel))
+        return [self.row(i) for i in order.tolist()]
 
 
 @dataclass
@@ -203,69 +243,71 @@ class InsertionIndex:
     def insertions(self, visit: Visit,
                    windows: Sequence[TimeWindow] | None = None) -> list[Insertion]:
         """Every feasible (technician, position, window) for ``visit``, one row each (the
-        best place among the gap's breaks: the earliest start), ordered by
-        added travel, then start. ``windows`` restricts the service start to these
-        candidate windows (each intersected with the visit's own); without them each of the
-        visit's windows is a candidate."""
+        best place among the gap's breaks: the earliest start), ordered by added travel,
+        then start. ``windows`` restricts the service start to these candidate windows
+        (each intersected with the visit's own); without them each of the visit's windows
+        is a candidate."""
+        return self.table(visit, windows).rows()
+
+    def table(self, visit: Visit,
+              windows: Sequence[TimeWindow] | None = None) -> InsertionTable:
+        """:meth:`insertions` as columns, for callers that score thousands of them."""
         if not 0 <= visit.location < self.problem.num_locations:
             raise ProblemError(f"visit {visit.id!r}: location {visit.location} outside the "
                                f"{self.problem.num_locations}×{self.problem.num_locations} matrix")
         if visit.id in self.routed:
             raise ProblemError(f"visit {visit.id!r} is already on a route")
         served = self._candidates(visit, windows)
-        opens, closes = _pieces(visit, served, self._horizon(visit))
-        if self.tech.size == 0 or not served:
-            return []
+        techs = tuple(t.id for t in self.problem.technicians)
+        able = np.array([self.able(t, visit) for t in self.problem.technicians], dtype=bool)
         d, u = self.durations, visit.location
-        there = d[self.prev, u]
-        back = d[u, self.next]
-        arrival = np.maximum(self.ready + there + self.before_paused, self.before_end)
+        rows = np.flatnonzero(able[self.tech] & (visit.demand <= self.room)
+                              & (self.visits_left >= 1)) if self.tech.size else self.tech
+        added = d[self.prev[rows], u] + d[u, self.next[rows]] - d[self.prev[rows],
+                                                                   self.next[rows]]
+        keep = added <= self.travel_left[rows]
+        rows, added = rows[keep], added[keep]
+        if rows.size == 0 or not served:
+            return InsertionTable.empty(techs, served, self.distances is not None)
+        opens, closes = _pieces(visit, served, self._horizon(visit))
+        there = d[self.prev[rows], u]
+        arrival = np.maximum(self.ready[rows] + there + self.before_paused[rows],
+                             self.before_end[rows])
         fits = closes[None] >= arrival[:, None, None]
         begin = np.maximum(arrival[:, None, None], opens[None])
         start = np.where(fits, begin, NEVER).min(axis=2)
-        finish_by = np.minimum(self.next_latest - back - self.after_paused, self.after_latest)
+        finish_by = np.minimum(self.next_latest[rows] - d[u, self.next[rows]]
+                               - self.after_paused[rows], self.after_latest[rows])
         last = (finish_by - visit.duration)[:, None, None]
         latest = np.where(opens[None] <= last, np.minimum(last, closes[None]), -NEVER).max(axis=2)
-        added = there + back - d[self.prev, self.next]
-        able = np.array([self.able(t, visit) for t in self.problem.technicians])
-        ok = ((start < NEVER) & (start <= latest)
-              & (able[self.tech] & (visit.demand <= self.room) & (self.visits_left >= 1)
-                 & (added <= self.travel_left))[:, None])
-        row, w = np.nonzero(ok)
-        if row.size == 0:
-            return []
+        at, w = np.nonzero((start < NEVER) & (start <= latest))
+        if at.size == 0:
+            return InsertionTable.empty(techs, served, self.distances is not None)
+        row = rows[at]
         # Stable: of the places among a gap's breaks with the same start, the first.
-        order = np.lexsort((start[row, w], w, self.position[row], self.tech[row]))
-        row, w = row[order], w[order]
+        order = np.lexsort((start[at, w], w, self.position[row], self.tech[row]))
+        at, row, w = at[order], row[order], w[order]
         key = np.stack([self.tech[row], self.position[row], w])
         first = np.ones(row.size, dtype=bool)
         first[1:] = (key[:, 1:] != key[:, :-1]).any(axis=0)
         groups = np.flatnonzero(first)
-        last_start = np.maximum.reduceat(latest[row, w], groups)
-        row, w = row[groups], w[groups]
-        begun = start[row, w]
-        slack = last_start - begun
-        wait = begun - (self.ready[row] + there[row] + self.before_paused[row])
+        last_start = np.maximum.reduceat(latest[at, w], groups)
+        at, row, w = at[groups], row[groups], w[groups]
+        begun = start[at, w]
+        wait = begun - (self.ready[row] + there[at] + self.before_paused[row])
         for i in np.flatnonzero(self.position[row] == 0).tolist():
             # The first stop: the technician leaves as late as it allows (see insert).
             r = int(row[i])
             shift = self.problem.technicians[int(self.tech[r])].shift.start
-            leave = max(shift, _gap_backward(int(begun[i]), int(there[r]), self.before[r]))
-            wait[i] = begun[i] - (leave + there[r] + self.before_paused[r])
+            leave = max(shift, _gap_backward(int(begun[i]), int(there[at[i]]), self.before[r]))
+            wait[i] = begun[i] - (leave + there[at[i]] + self.before_paused[r])
         more = None
         if self.distances is not None:
             dist = self.distances
-            more = dist[self.prev, u] + dist[u, self.next] - dist[self.prev, self.next]
-        techs = self.problem.technicians
-        found = [
-            Insertion(techs[int(self.tech[r])].id, int(self.position[r]), int(c), served[c],
-                      int(b), int(s), int(wt), int(added[r]),
-                      None if more is None else int(more[r]))
-            for r, c, b, s, wt in zip(row.tolist(), w.tolist(), begun.tolist(), slack.tolist(),
-                                      wait.tolist(), strict=True)
-        ]
-        found.sort(key=lambda i: (i.added_travel, i.start))
-        return found
+            a, b = self.prev[row], self.next[row]
+            more = dist[a, u] + dist[u, b] - dist[a, b]
+        return InsertionTable(techs, served, self.tech[row], self.position[row], w, begun,
+                              last_start - begun, wait, added[at], more)
 
     def _candidates(self, visit: Visit,
                     windows: Sequence[TimeWindow] | None) -> tuple[TimeWindow, ...]:

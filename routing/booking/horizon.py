@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, tzinfo
 
 import solver
 from routing.booking.options import BookingError
@@ -39,7 +38,7 @@ class BookingDay:
     day: date
     origin: datetime
     """The instant of solver second 0."""
-    tz: ZoneInfo
+    tz: tzinfo
     problem: solver.Problem
     solution: solver.Solution
     candidates: dict[str, solver.Visit]
@@ -86,7 +85,7 @@ class BookingDay:
 class Horizon:
     """The booking days by date, in the roster's timezone."""
 
-    tz: ZoneInfo
+    tz: tzinfo
     days: dict[date, BookingDay]
 
     def day_of(self, moment: datetime) -> BookingDay | None:

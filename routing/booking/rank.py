@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import numpy as np
+
 import solver
 from routing.booking.horizon import BookingDay, Horizon
 from routing.booking.options import BookingOptions
@@ -111,33 +113,40 @@ def _rank_day(job: PendingJob, day: BookingDay, slots: list[OfferedSlot], first:
             continue
         windows.append(solver.TimeWindow(max(begin, 0), end))
         offered.append(slot)
-    work = day.work()
-    mean = sum(work.values()) / len(work)
-    best: dict[int, SlotOption] = {}
-    for insertion in day.index.insertions(visit, windows):
-        slot = offered[insertion.window]
-        start = day.moment(insertion.start)
-        added = visit.duration + insertion.added_travel
-        busy = work[insertion.technician] + added - added / len(work)  # above the new mean
-        terms = (
-            ("travel", float(insertion.added_travel)),
-            ("preference", 0.0 if job.honoured(start) else options.preference_miss_s),
-            ("earliness", options.earliness_s_per_hour
-             * (slot.start - first).total_seconds() / HOUR),
-            ("slack", options.slack_weight * max(0, options.slack_target_s - insertion.slack)),
-            ("balance", options.balance_weight * max(0.0, busy - mean)),
-        )
-        option = SlotOption(
-            slot, day.day, insertion.technician, start, insertion.added_travel,
-            insertion.added_distance, insertion.slack, insertion.wait,
-            round(sum(v for _, v in terms), 1), terms, visit, insertion)
-        kept = best.get(insertion.window)
-        if kept is None or (option.score, option.start) < (kept.score, kept.start):
-            best[insertion.window] = option
-    found.extend(best.values())
-    for w, slot in enumerate(offered):
-        if w not in best:
-            excluded.append(_why(day, visit, slot, windows[w]))
+    table = day.index.table(visit, windows)
+    work = np.array(list(day.work().values()), dtype=np.float64)  # technicians' order
+    added = visit.duration + table.added_travel
+    busy = work[table.tech] + added - added / work.size  # above the mean with the visit
+    honoured = np.ones(len(table), dtype=bool) if not job.preferred else np.zeros(len(table),
+                                                                                  dtype=bool)
+    for liked in job.preferred:
+        honoured |= ((day.seconds(liked.start) <= table.start)
+                     & (table.start <= day.seconds(liked.end)))
+    earliness = np.array([(s.start - first).total_seconds() / HOUR for s in offered])
+    terms = {
+        "travel": table.added_travel.astype(np.float64),
+        "preference": np.where(honoured, 0.0, options.preference_miss_s),
+        "earliness": options.earliness_s_per_hour * earliness[table.window],
+        "slack": options.slack_weight * np.maximum(0, options.slack_target_s - table.slack),
+        "balance": options.balance_weight * np.maximum(0.0, busy - work.mean()),
+    }
+    score = np.round(sum(terms.values()), 1)
+    # Each slot's best insertion (then the earliest start) becomes its option.
+    order = np.lexsort((table.start, score, table.window))
+    first_of = np.ones(order.size, dtype=bool)
+    first_of[1:] = table.window[order][1:] != table.window[order][:-1]
+    best: dict[int, solver.Insertion] = {}
+    for i in order[first_of].tolist():
+        chosen = table.row(i)
+        best[chosen.window] = chosen
+        found.append(SlotOption(
+            offered[chosen.window], day.day, chosen.technician, day.moment(chosen.start),
+            chosen.added_travel, chosen.added_distance, chosen.slack, chosen.wait,
+            float(score[i]), tuple((name, float(v[i])) for name, v in terms.items()),
+            visit, chosen))
+    for k, slot in enumerate(offered):
+        if k not in best:
+            excluded.append(_why(day, visit, slot, windows[k]))
 
 
 def _why(day: BookingDay, visit: solver.Visit, slot: OfferedSlot,

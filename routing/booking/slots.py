@@ -37,11 +37,6 @@ class PendingJob:
     preferred: tuple[Window, ...] = ()
     on_time: OnTime = OnTime.ARRIVE
 
-    def honoured(self, start: datetime) -> bool:
-        """Whether a service starting at ``start`` is inside a preferred time (True when the
-        buyer gave none: nothing to miss)."""
-        return not self.preferred or any(w.start <= start <= w.end for w in self.preferred)
-
     def start_window(self, slot: OfferedSlot, duration: timedelta) -> Window | None:
         """When service may start to be on time for ``slot``; None if it cannot."""
         if self.on_time == OnTime.ARRIVE:

@@ -16,7 +16,6 @@ from routing.booking import (
     BookingOptions,
     Horizon,
     OfferedSlot,
-    PendingJob,
     book_jobs,
     pending_job,
     plan_horizon,
@@ -77,6 +76,7 @@ def test_the_slot_beside_the_route_ranks_first_and_books_verified() -> None:
     assert afternoon.added_travel_s < morning.added_travel_s
     assert afternoon.technician_id == "T1" and afternoon.start >= at(14)
     assert dict(afternoon.terms)["travel"] == afternoon.added_travel_s
+    assert dict(afternoon.terms)["preference"] == 0  # no preferred time: nothing to miss
     assert afternoon.score == pytest.approx(sum(v for _, v in afternoon.terms), abs=0.1)
     [done] = book_jobs([pending_job(jobs[-1])], horizon, {"p": [slot(8), slot(14)]})
     assert done.decision == "book" and done.option == afternoon
@@ -193,4 +193,3 @@ def test_bad_input_is_a_booking_error() -> None:
         BookingOptions(slack_weight=-1)
     with pytest.raises(BookingError, match="not pending"):
         pending_job(job("x", appointments=window(9)))
-    assert PendingJob("x").honoured(at(3))  # no preference: nothing to miss
