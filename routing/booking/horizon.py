@@ -24,7 +24,7 @@ from routing.planner.convert import to_plan
 from routing.planner.prepare import PreparedDay
 from routing.reasons import ReasonCode
 from routing.roster import Roster
-from routing.spapi.enums import ServiceJobStatus
+from routing.spapi.enums import AppointmentStatus, ServiceJobStatus
 from routing.spapi.models import AppointmentTime, ServiceJob
 from routing.visits import Unassigned, day_bounds
 
@@ -95,7 +95,7 @@ class Horizon:
 def is_pending(job: ServiceJob) -> bool:
     """A job to book: pending schedule, with no live appointment."""
     return job.service_job_status == ServiceJobStatus.PENDING_SCHEDULE and not any(
-        a.appointment_status in (None, "ACTIVE") for a in job.appointments or ())
+        a.appointment_status in (None, AppointmentStatus.ACTIVE) for a in job.appointments or ())
 
 
 def plan_horizon(
