@@ -331,6 +331,8 @@ class InsertionIndex:
         (its windows cut to the served window) and the solution with that route re-timed
         (earliest starts; the departure as late as the first stop allows). Raises
         ``ProblemError`` if the insertion is not feasible on this day."""
+        if visit.id in self.routed:
+            raise ProblemError(f"visit {visit.id!r} is already on a route")
         windows = _intersection(windows_of(visit, self._horizon(visit)), insertion.served)
         booked = replace(visit, windows=tuple(TimeWindow(a, b) for a, b in windows))
         problem = self.problem

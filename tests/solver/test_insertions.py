@@ -278,6 +278,9 @@ def test_pinned_skills_and_routed_visits() -> None:
     routed = solution.routes[0].stops[0].visit
     with pytest.raises(ProblemError, match="already on a route"):
         index.insertions(replace(visit, id=routed))
+    some = index.insertions(visit)[0]
+    with pytest.raises(ProblemError, match="already on a route"):
+        index.insert(replace(visit, id=routed), some)
     with pytest.raises(ProblemError, match="outside"):
         index.insertions(replace(visit, location=problem.num_locations))
 
