@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from routing.cli import (
     assign_cmd,
     audit_cmd,
+    booking_cmd,
     demo_cmd,
     emulator_cmd,
     geocode_cmd,
@@ -19,7 +20,8 @@ from routing.cli import (
 )
 from routing.cli.exits import EXIT_CODES_HELP, exit_code_for
 
-_COMMANDS = (plan_cmd, demo_cmd, jobs_cmd, geocode_cmd, emulator_cmd, assign_cmd, audit_cmd)
+_COMMANDS = (plan_cmd, demo_cmd, jobs_cmd, geocode_cmd, emulator_cmd, assign_cmd, audit_cmd,
+             booking_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

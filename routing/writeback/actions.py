@@ -52,6 +52,10 @@ _UNITS = {"s": 1, "m": 60, "": 60, "h": 3600}
 class ActionKind(StrEnum):
     ASSIGN = "assign"
     ETA = "eta"
+    ADD = "add"
+    """An appointment booked for a pending job (``routeplan book``); no appointment id yet."""
+    RESCHEDULE = "reschedule"
+    """A reschedule; its request carries Amazon's ``rescheduleReasonCode``."""
 
 
 class Change(StrEnum):
