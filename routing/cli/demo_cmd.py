@@ -2,7 +2,8 @@
 
 Starts the local Services API emulator with examples/jobs.json, fetches the day through
 the real client, geocodes with the offline gazetteer plus the example overrides, uses
-haversine travel times, solves, prints the routes and writes every output.
+haversine travel times, solves, prints the routes and writes every output, then says how to
+book the day's pending jobs (`routeplan slots` / `routeplan book --source emulator`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from routing.cli.common import (
     positive_seconds,
 )
 from routing.cli.plan_cmd import make_plan, positive_int, show_and_write
-from routing.cli.tables import add_format_options
+from routing.cli.tables import add_format_options, stderr_console
 from routing.config import ConfigError, Settings
 from routing.durations import load_durations
+from routing.plan import Plan
 from routing.planner import PlanOptions
 from routing.roster import load_roster
 from routing.sources import SpApiSource
@@ -82,4 +84,21 @@ def run(args: argparse.Namespace) -> int:
         plan = make_plan(args, settings, source, roster, durations)
     for name, filename in OUTPUT_FILES.items():
         setattr(args, name, args.out_dir / filename)
-    return show_and_write(plan, args)
+    code = show_and_write(plan, args)
+    if not args.quiet:
+        _booking_hint(plan, args.date)
+    return code
+
+
+def _booking_hint(plan: Plan, day: date) -> None:
+    """Pending jobs are planned into the buyer's times but have no appointment: say how to
+    book them (offline, against the same emulator)."""
+    pending = [s.service_job_id for r in plan.routes for s in r.stops if s.appointment_id is None]
+    pending += [u.service_job_id for u in plan.unassigned if u.status == "PENDING_SCHEDULE"]
+    if not pending:
+        return
+    stderr_console().print(
+        f"{len(pending)} jobs wait for an appointment (PENDING_SCHEDULE). Their slots, ranked "
+        f"by route: routeplan slots {pending[0]} --source emulator --date {day}; book them "
+        f"all: routeplan book --source emulator --date {day} --days 3", highlight=False,
+        markup=False)
