@@ -342,23 +342,24 @@ def _excluded_table(ranking: Ranking, tz: tzinfo) -> Table:
 
 
 _TERMS = {
-    "travel": "drive",
-    "preference": "outside the buyer's preferred times",
-    "earliness": "later than the earliest slot",
-    "slack": "little slack left",
-    "balance": "a busier day than the average",
+    "preference": "not the buyer's time",
+    "earliness": "later",
+    "slack": "tight",
+    "balance": "busy day",
 }
+"""How each score term reads in ``why`` (see ``routing.booking.options`` for the weights)."""
 
 
 def why(option: SlotOption) -> str:
-    """The score's terms in words, each with its weight in minutes of drive."""
+    """The score's terms in words, each with what it adds in minutes of drive: e.g.
+    ``adds 20 min drive; not the buyer's time (+30 min); later (+12 min)``."""
     terms = dict(option.terms)
-    parts = [f"adds {duration_text(option.added_travel_s)} of drive"
-             if option.added_travel_s >= 30 else "on the way: no added drive"]
+    parts = [f"adds {duration_text(option.added_travel_s)} drive"
+             if option.added_travel_s >= 30 else "no added drive"]
     parts += [f"{_TERMS[name]} (+{duration_text(value)})" for name, value in terms.items()
               if name != "travel" and value >= 30]
     if terms.get("preference", 0) == 0:
-        parts.append("in the buyer's preferred time")
+        parts.append("the buyer's time")
     return "; ".join(parts)
 
 
