@@ -61,6 +61,7 @@ from routing.cli.tables import add_format_options, stderr_console, stdout_consol
 from routing.config import ConfigError, Settings
 from routing.durations import load_durations
 from routing.plan import Plan
+from routing.replan import Change, ChangeKind
 from routing.roster import Roster, load_roster
 from routing.sources import SpApiSource
 from routing.spapi import ServiceJob, ServicesClient, SlotUnavailableError
@@ -100,7 +101,7 @@ booked is booked twice), 3 bad option or input, 4 Services API unusable.
 """
 RESCHEDULE_EXAMPLES = """\
 examples:
-  routeplan reschedule SJ-4826221404 --source emulator --date 2026-12-01 --days 3
+  routeplan reschedule SJ-2271616155 --source emulator --date 2026-12-01 --days 2
   routeplan reschedule SJ-123 --date today --days 3 --roster roster.yaml --apply
 
 --apply needs reschedule_reason_code set (in the config, or ROUTEPLAN_RESCHEDULE_REASON_CODE):
@@ -612,3 +613,50 @@ def run_reschedule(args: argparse.Namespace) -> int:
                       f"({_amazon_text(args.job_id, applied)})" if result and chosen
                       else "not rescheduled: no slot could be booked", highlight=False)
     return WRITEBACK_FAILED if args.apply and (result is None or result.failed) else OK
+
+
+# -- plan --replan --propose-reschedules ---------------------------------------------------------
+
+PROPOSAL_DAYS = 3
+"""``plan --propose-reschedules`` looks this many days ahead from --date."""
+
+
+def propose_reschedules(args: argparse.Namespace, changes: Sequence[Change],
+                        now: datetime) -> None:
+    """For each appointment the re-plan leaves unserved (unreachable in its window, its
+    technician gone, …), the best new slot after ``now`` over :data:`PROPOSAL_DAYS` days,
+    ranked as ``routeplan reschedule`` ranks them; nothing is booked. The days are planned
+    afresh from the jobs and the roster: the events of the re-plan (a technician gone) are
+    not applied to them, so read the proposal before booking it."""
+    wanted = [c for c in changes if c.kind is ChangeKind.UNASSIGNED and c.appointment_id]
+    console = stderr_console() if args.format == "json" else stdout_console(args.format)
+    if not wanted:
+        console.print("No appointment left unserved: nothing to reschedule.", highlight=False)
+        return
+    args.days, args.faults = PROPOSAL_DAYS, []
+    with session(args) as current:
+        horizon = current.horizon([c.service_job_id for c in wanted])
+        table = Table(title=f"Reschedule proposals ({len(wanted)}; book one with `routeplan "
+                            f"reschedule JOB --date {args.date} --days {PROPOSAL_DAYS} --apply`)",
+                      title_justify="left")
+        for header in ("job", "appointment", "unserved because", "best new slot", "technician",
+                       "added drive", "score"):
+            table.add_column(header, no_wrap=True)
+        table.add_column("why", ratio=1)
+        for change in wanted:
+            job = current.jobs.get(change.service_job_id) or current.read_job(
+                change.service_job_id)
+            slots = [s for s in current.slots(change.service_job_id) if s.start >= now]
+            ranking = rank_slots(current.pending(job), horizon, slots, BookingOptions())
+            reason = change.reason.value if change.reason else escape(change.sentence or "")
+            best = ranking.options[0] if ranking.options else None
+            if best is None:
+                table.add_row(change.service_job_id, change.appointment_id, reason, "none", "—",
+                              "—", "—", f"{len(ranking.excluded)} slot(s) offered, none "
+                              "feasible" if ranking.excluded else "no slot offered")
+                continue
+            table.add_row(change.service_job_id, change.appointment_id, reason,
+                          f"{best.date:%a %d %b} {_slot_text(best.slot, horizon.tz)}",
+                          best.technician_id, duration_text(best.added_travel_s),
+                          f"{best.score:.0f}", escape(why(best)))
+    console.print(table)

@@ -112,6 +112,10 @@ def add_replan_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--events", type=Path, metavar="FILE",
                        help="YAML: job added / cancelled / running long, technician "
                             "unavailable from (see routing/events.py)")
+    group.add_argument("--propose-reschedules", action="store_true",
+                       help="for each appointment the re-plan leaves unserved, the best new "
+                            "slot Amazon offers after --now over 3 days, the days planned "
+                            "afresh (see `routeplan reschedule`)")
 
 
 def positive_int(text: str) -> int:
@@ -131,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("a roster is needed: --roster FILE (or roster = in the config)")
     if args.replan is None and (args.now is not None or args.events is not None):
         raise ConfigError("--now and --events re-plan a saved plan: add --replan PLAN.json")
+    if args.replan is None and args.propose_reschedules:
+        raise ConfigError("--propose-reschedules proposes for a re-plan: add --replan PLAN.json")
     if args.replan is not None and args.now is None:
         raise ConfigError("--replan needs --now HH:MM, the time to re-plan from")
     roster = load_roster(settings.roster)
@@ -143,8 +149,11 @@ def run(args: argparse.Namespace) -> int:
         if previous is not None:
             replanned = make_replan(args, settings, source, roster, durations, previous,
                                     geocoder)
-            return _outage(geocoder, replanned.plan,
-                           show_and_write(replanned.plan, args, replanned))
+            code = show_and_write(replanned.plan, args, replanned)
+            if args.propose_reschedules:
+                from routing.cli.booking_cmd import propose_reschedules  # it imports this
+                propose_reschedules(args, replanned.changes, replanned.now)
+            return _outage(geocoder, replanned.plan, code)
         plan = make_plan(args, settings, source, roster, durations, geocoder)
     return _outage(geocoder, plan, show_and_write(plan, args))
 
