@@ -233,3 +233,42 @@ def test_reschedule_apply_moves_the_appointment_and_journals_the_reason_code(
         (row,) = [e for e in opened.entries() if e.kind == "reschedule"]
     assert row.appointment_id == "APPT-686440198"  # the appointment moved away from
     assert json.loads(row.request)["rescheduleReasonCode"] == "TECH_UNAVAILABLE"
+
+
+def test_propose_reschedules_needs_a_replan(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["plan", "--date", DAY, "--roster", str(EXAMPLES / "roster.yaml"),
+                 "--source", "emulator", "--propose-reschedules"])
+    err = capsys.readouterr().err
+    assert code == BAD_INPUT
+    assert err.strip() == ("routeplan: error: --propose-reschedules proposes for a re-plan: "
+                           "add --replan PLAN.json")
+
+
+@pytest.mark.slow
+def test_a_replan_proposes_a_later_slot_for_each_appointment_it_leaves_unserved(
+        emulator: Emulator, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    day = ["plan", "--date", DAY, "--roster", str(EXAMPLES / "roster.yaml"), "--source",
+           "emulator", "--durations", str(EXAMPLES / "durations.yaml"), "--overrides",
+           str(EXAMPLES / "geocode_overrides.csv"), "--no-cache", *DETERMINISTIC]
+    assert main([*day, "--out", str(plan)]) == OK
+    capsys.readouterr()
+    code = main([*day, "--replan", str(plan), "--now", "11:30", "--events",
+                 str(EXAMPLES / "events.yaml"), "--propose-reschedules", "--format", "plain"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == OK
+    changes = lines.index(next(line for line in lines if line.startswith("Changes (")))
+    unserved = {line.split("\t")[0] for line in lines[changes:]
+                if "\tunassigned\t" in line and line.startswith("SJ-")}
+    start = lines.index(next(line for line in lines if line.startswith("Reschedule proposals")))
+    header = lines[start + 1].split("\t")
+    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[start + 2:]
+            if line.startswith("SJ-")]
+    assert rows and {row["job"] for row in rows} <= unserved
+    assert {"SJ-5817258846", "SJ-7213121696"} <= {row["job"] for row in rows}
+    for row in rows:
+        assert row["appointment"].startswith("APPT-")
+        if row["best new slot"].startswith("Tue"):  # the re-planned day: after --now only
+            assert row["best new slot"].split()[-1] >= "11:30"
+    assert not landed(emulator, ADD) and not [c for c in calls(emulator)
+                                              if "reschedule" in str(c["operation"])]
