@@ -111,10 +111,14 @@ class BookingResult:
     appointment_id: str | None = None
     writes: list[ActionResult] = field(default_factory=list)
     sent: int = 0
+    lapsed: bool = False
+    """A booking cut off by a crash that Amazon never applied (the job is pending again)."""
 
     @property
     def failed(self) -> bool:
-        booked = self.outcome is None or self.outcome.state.succeeded
+        """Something to retry: the booking, or its assignment or estimate, failed. A cut-off
+        booking found not to have taken effect is not a failure: the job is pending again."""
+        booked = self.outcome is None or self.outcome.state.succeeded or self.lapsed
         return not booked or any(w.status in (ResultStatus.FAILED, ResultStatus.BLOCKED)
                                  for w in self.writes)
 
@@ -159,7 +163,7 @@ class BookingWriter:
                     start=_wire(request.start))
                 outcome = Outcome(State.OK if appointment else State.FAILED, note=note)
                 self.journal.finish(BOOKING_PLAN_ID, request.key, outcome)
-            result = BookingResult(request, outcome, appointment)
+            result = BookingResult(request, outcome, appointment, lapsed=appointment is None)
             if appointment is not None:
                 target = Target(request.service_job_id, appointment, request.technician_id,
                                 request.service_start)

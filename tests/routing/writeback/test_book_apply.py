@@ -95,6 +95,7 @@ def test_a_cut_off_add_that_did_not_take_effect_is_failed_then_booked_once(
     (result,) = writer.settle()
     assert result.outcome is not None and result.outcome.state.value == "failed"
     assert result.writes == [] and landed(emulator, ADD) == []
+    assert result.lapsed and not result.failed  # the job is pending again: not a failure
     booked = writer.book(request)
     assert not booked.failed and active(client, PENDING) == [booked.appointment_id]
     entry = journal.entry(BOOKING_PLAN_ID, request.key)
