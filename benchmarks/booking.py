@@ -128,10 +128,13 @@ def main(argv: list[str] | None = None) -> None:
                   f"before re-solving: {estimated / HOUR:.1f} h", flush=True)
         results[name] = _resolve(world, chosen, size)
         drive, unserved, no_slot = results[name]
+        liked = sum(1 for job in world.pending if (s := chosen[job.service_job_id])
+                    and any(w.start <= s.start <= w.end for w in job.preferred))
         served = size.pending - unserved - no_slot
         print(f"{name}: drive {drive / HOUR:.1f} h after re-solving ("
               f"{(drive - base_drive) / max(served, 1) / 60:.1f} min more a pending job served), "
-              f"{no_slot} jobs without a slot, {unserved} booked jobs not served", flush=True)
+              f"{no_slot} jobs without a slot, {unserved} booked jobs not served, "
+              f"{liked} slots inside a preferred time", flush=True)
     aware_drive, aware_unserved, aware_none = results["route-aware"]
     for name, (drive, unserved, none) in results.items():
         if name == "route-aware":

@@ -117,8 +117,7 @@ def _rank_day(job: PendingJob, day: BookingDay, slots: list[OfferedSlot], first:
     work = np.array(list(day.work().values()), dtype=np.float64)  # technicians' order
     added = visit.duration + table.added_travel
     busy = work[table.tech] + added - added / work.size  # above the mean with the visit
-    honoured = np.ones(len(table), dtype=bool) if not job.preferred else np.zeros(len(table),
-                                                                                  dtype=bool)
+    honoured = np.full(len(table), not job.preferred)  # no preferred time: nothing to miss
     for liked in job.preferred:
         honoured |= ((day.seconds(liked.start) <= table.start)
                      & (table.start <= day.seconds(liked.end)))

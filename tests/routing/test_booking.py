@@ -131,8 +131,8 @@ def test_a_buyer_preference_is_honoured_when_it_costs_little() -> None:
     # the same drive either way: the preferred afternoon wins despite being later
     assert [o.slot for o in ranking.options] == [slot(15), slot(9)]
     assert dict(ranking.options[1].terms)["preference"] == BookingOptions().preference_miss_s
-    # a preference worth less than the earliness of the later slot loses
-    cheap = BookingOptions(preference_miss_s=60.0)
+    # a preference worth less than the earliness of the later slot (6 hours) loses
+    cheap = BookingOptions(preference_miss_s=60.0, earliness_s_per_hour=30.0)
     assert rank_slots(job_, horizon, [slot(9), slot(15)], cheap).options[0].slot == slot(9)
 
 
@@ -141,13 +141,15 @@ def test_a_preference_is_honoured_only_while_it_costs_less_drive_than_its_weight
     jobs = [*booked_day(), pending("p", "2 Bellevue Way", preferred=[(8, 2)])]
     horizon = horizon_of(jobs, team)
     job_ = pending_job(jobs[-1])
-    morning, afternoon = rank_slots(job_, horizon, [slot(8), slot(14)]).options
+    drive_only = {"earliness_s_per_hour": 0.0, "slack_weight": 0.0, "balance_weight": 0.0}
+    ranking = rank_slots(job_, horizon, [slot(8), slot(14)], BookingOptions(**drive_only))
+    afternoon, morning = ranking.options  # the preference is worth 15 minutes of driving
     extra = morning.added_travel_s - afternoon.added_travel_s  # the morning's detour to Tacoma
-    assert morning.slot == slot(8) and 0 < extra < BookingOptions().preference_miss_s
+    assert afternoon.slot == slot(14) and extra > BookingOptions().preference_miss_s
     assert dict(afternoon.terms)["preference"] > 0 and dict(morning.terms)["preference"] == 0
-    # a preference worth less than that drive loses
-    cheap = BookingOptions(preference_miss_s=extra / 4)
-    assert rank_slots(job_, horizon, [slot(8), slot(14)], cheap).options[0].slot == slot(14)
+    # worth more than that drive, the preference wins
+    dear = BookingOptions(preference_miss_s=extra + 60, **drive_only)
+    assert rank_slots(job_, horizon, [slot(8), slot(14)], dear).options[0].slot == slot(8)
 
 
 def test_each_booking_is_seen_by_the_next_job() -> None:

@@ -179,8 +179,8 @@ def brute_force(problem: Problem, solution: Solution, visit: Visit,
     return found
 
 
-def solved(problem: Problem) -> Solution:
-    solution = solve(problem, time_limit=10, workers=1, solution_limit=30)
+def solved(problem: Problem, limit: int = 30) -> Solution:
+    solution = solve(problem, time_limit=10, workers=1, solution_limit=limit)
     verify(problem, solution)
     return solution
 
@@ -286,12 +286,17 @@ def test_pinned_skills_and_routed_visits() -> None:
 
 
 def test_a_max_working_time_is_never_exceeded() -> None:
-    problem, visit = random_day(5)
-    limited = replace(problem, technicians=[replace(t, max_work_time=5 * HOUR)
-                                            for t in problem.technicians])
-    solution = solved(limited)
-    for insertion in feasible_insertions(limited, solution, visit):
-        verify(*insert_visit(limited, solution, visit, insertion))
+    # Held conservatively (the day ends that long after the shift start): few fit, none break it.
+    total = 0
+    for seed in range(5, 15):
+        problem, visit = random_day(seed)
+        limited = replace(problem, technicians=[replace(t, max_work_time=5 * HOUR)
+                                                for t in problem.technicians])
+        solution = solved(limited, limit=1)  # few solutions exist under the limit: stop at one
+        for insertion in feasible_insertions(limited, solution, visit):
+            verify(*insert_visit(limited, solution, visit, insertion))
+            total += 1
+    assert total > 0
 
 
 def test_removing_visits_gives_a_verified_day_that_takes_them_back() -> None:
