@@ -358,7 +358,7 @@ def why(option: SlotOption) -> str:
     parts = [f"adds {duration_text(option.added_travel_s)} drive"
              if option.added_travel_s >= 30 else "no added drive"]
     parts += [f"{_TERMS[name]} (+{duration_text(value)})" for name, value in terms.items()
-              if name != "travel" and value >= 30]
+              if name != "travel" and value >= 60]  # shown when a minute or more
     if terms.get("preference", 0) == 0:
         parts.append("the buyer's time")
     return "; ".join(parts)
