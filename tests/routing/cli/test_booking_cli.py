@@ -91,6 +91,7 @@ def active_appointments(emulator: Emulator, job_id: str) -> list[Appointment]:
     return [a for a in job.appointments or [] if a.appointment_status == "ACTIVE"]
 
 
+@pytest.mark.slow
 def test_slots_ranks_every_offered_slot_or_keeps_it_out_with_a_reason(
         emulator: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "slots", PENDING, "--json")
@@ -214,7 +215,6 @@ def test_reschedule_apply_without_a_reason_code_is_a_one_line_error(
                 and c["method"] == "POST"]
 
 
-@pytest.mark.slow
 def test_reschedule_apply_moves_the_appointment_and_journals_the_reason_code(
         emulator: Emulator, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
