@@ -573,12 +573,12 @@ def _writes_table(title: str, results: list[BookingResult], tz: tzinfo) -> Table
 
 
 def run_reschedule(args: argparse.Namespace) -> int:
+    code = settings_from(args).reschedule_reason_code
+    if args.apply and not code:  # before anything is read: a config mistake
+        raise ConfigError("reschedule --apply needs reschedule_reason_code: set it in the "
+                          "config (or ROUTEPLAN_RESCHEDULE_REASON_CODE) to one of the "
+                          "reason codes Amazon agreed with you")
     with session(args) as current:
-        code = current.settings.reschedule_reason_code
-        if args.apply and not code:
-            raise ConfigError("reschedule --apply needs reschedule_reason_code: set it in the "
-                              "config (or ROUTEPLAN_RESCHEDULE_REASON_CODE) to one of the "
-                              "reason codes Amazon agreed with you")
         job = current.read_job(args.job_id)
         appointment = next((a for a in job.appointments or ()
                             if a.appointment_status in (None, AppointmentStatus.ACTIVE)
