@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,31 @@ FAST_RATES = {"assignAppointmentResources": (2000.0, 100),
               "getServiceJobByServiceJobId": (2000.0, 100)}
 ASSIGN = "assignAppointmentResources"
 ETA = "setAppointmentFulfillmentData"
+REPO = Path(__file__).resolve().parents[3]
+CREDENTIALS = {"SP_API_REFRESH_TOKEN": "emulator-refresh", "LWA_APP_ID": "emulator-client",
+               "LWA_CLIENT_SECRET": "emulator-secret"}
+
+
+def emulator_env(emulator: Emulator) -> dict[str, str]:
+    """The environment a ``routeplan`` process needs to log in to ``emulator``."""
+    return {**CREDENTIALS, "ROUTEPLAN_TOKEN_URL": emulator.token_url}
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def journal_states(journal: Path, kind: str) -> dict[str, str]:
+    """Each journal row of ``kind``: its state by service job id."""
+    if not journal.exists():
+        return {}
+    with sqlite3.connect(journal) as db:
+        rows = db.execute("SELECT service_job_id, state FROM actions WHERE kind = ?", (kind,))
+        return dict(rows.fetchall())
 
 
 def fast_client(emulator: Emulator) -> ServicesClient:
