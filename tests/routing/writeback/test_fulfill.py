@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from routing.audit.visitlog import parse_visit_log
-from routing.cli import main
 from routing.cli.exits import OK, WRITEBACK_FAILED
 from routing.spapi.emulator import Emulator
 from routing.writeback import ActionKind, Journal, ResultStatus, apply_fulfillment
@@ -22,12 +18,12 @@ from routing.writeback.fulfill import RESENT_FULFILLMENT_NOTE, FulfillRow, fulfi
 from tests.routing.writeback.conftest import ETA as FULFILL
 from tests.routing.writeback.conftest import (
     REPO,
-    emulator_env,
     fast_client,
     journal_states,
+    kill_mid_call,
     landed,
     per_appointment,
-    wait_for,
+    run_routeplan,
 )
 from tests.routing.writeback.plans import jobs
 
@@ -35,11 +31,6 @@ HEADER = "appointment_id,service_job_id,technician_id,arrived_at,started_at,fini
 #: Well in the past (Amazon refuses future times, and the emulator checks the real clock).
 BASE = datetime(2026, 11, 20, 17, tzinfo=UTC)
 PST = timezone(timedelta(hours=-8))
-
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLUMNS", "250")
 
 
 def stamp(hours: float) -> str:
@@ -67,12 +58,8 @@ def checked(*rows: str, now: datetime = BASE + timedelta(days=1)) -> list[Fulfil
 
 
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-            emulator: Emulator, *argv: str) -> tuple[int, str, str]:
-    for name, value in emulator_env(emulator).items():
-        monkeypatch.setenv(name, value)
-    code = main(["fulfill", *argv, "--endpoint", emulator.url])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+        emulator: Emulator, *argv: str) -> tuple[int, str, str]:
+    return run_routeplan(monkeypatch, capsys, emulator, "fulfill", *argv)
 
 
 def table_rows(out: str) -> dict[str, str]:
@@ -240,27 +227,14 @@ def test_a_run_killed_mid_call_resumes_without_losing_a_visit(tmp_path: Path) ->
     with Emulator(data, enforce_rate_limits=False) as emulator:
         command = [sys.executable, "-m", "routing.cli", "fulfill", "--visits", str(log),
                    "--apply", "--journal", str(journal), "--endpoint", emulator.url]
-        env: dict[str, Any] = {**os.environ, **emulator_env(emulator)}
-        with (tmp_path / "first.log").open("wb") as output:
-            child = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=output)
-            try:
-                wait_for(lambda: len(landed(emulator, FULFILL)) >= 2, "two calls")
-                emulator.faults.inject(FULFILL, 200, delay=2.0)
-                wait_for(lambda: emulator.faults.pending == 0, "the third call to arrive")
-                child.send_signal(signal.SIGKILL)
-            finally:
-                child.wait(timeout=30)
-        assert child.returncode == -signal.SIGKILL
-        in_flight = [job for job, state in journal_states(journal, "fulfill").items()
-                     if state == "started"]
-        assert len(in_flight) == 1
-        wait_for(lambda: len(landed(emulator, FULFILL)) == 3, "the held call to land")
+        in_flight, env = kill_mid_call(emulator, command, FULFILL, "fulfill", journal,
+                                       tmp_path / "first.log")
         resumed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, timeout=60)
         sent = per_appointment(landed(emulator, FULFILL))
     out = resumed.stdout.decode()
     assert resumed.returncode == OK, out + resumed.stderr.decode()
     expected = {(j["serviceJobId"], j["appointments"][0]["appointmentId"]) for j in data}
     # every visit landed; the one cut off was sent again (documented: it cannot be read back)
-    assert sent == {key: 2 if key[0] == in_flight[0] else 1 for key in expected}
+    assert sent == {key: 2 if key[0] == in_flight else 1 for key in expected}
     assert set(journal_states(journal, "fulfill").values()) == {"ok"}
     assert "2 sent in an earlier run" in out and RESENT_FULFILLMENT_NOTE in out
