@@ -130,24 +130,24 @@ def _checked(row: VisitRow, now: datetime, lines: list[int]) -> FulfillRow:
                       start, end)
     if len(lines) > 1:
         where = ", ".join(str(line) for line in lines)
-        return replace(made, refused=f"the appointment is on lines {where}: which visit to send "
-                                   "is ambiguous")
+        return replace(made, refused=f"the appointment is on lines {where}: which visit to "
+                                     "send is ambiguous")
     if start is None and end is None:
         return replace(made, skipped="no visit times (nothing to send)")
     if start is None:
         return replace(made, refused="finished_at without started_at or arrived_at: Amazon "
-                                   "needs the start and the end")
+                                     "needs the start and the end")
     if end is None:
         return replace(made, skipped="not finished (no finished_at): sent once it is")
     future = [name for name, moment in (("start", start), ("end", end)) if moment > now]
     if future:
         return replace(made, refused=f"the {' and '.join(future)} "
-                                   f"{'is' if len(future) == 1 else 'are'} in the future "
-                                   f"(now {wire_time(now.replace(microsecond=0))}): Amazon refuses "
-                                   "future times")
-    if end <= start:
-        return replace(made, refused=f"the end {wire_time(end)} is not after the start "
-                                   f"{wire_time(start)}: Amazon needs the end after the start")
+                                     f"{'is' if len(future) == 1 else 'are'} in the future "
+                                     f"(now {wire_time(now.replace(microsecond=0))}): Amazon "
+                                     "refuses future times")
+    if end == start:  # a finish before the start is refused by the visit log's reader
+        return replace(made, refused=f"the end is the start ({wire_time(start)}): Amazon "
+                                     "needs the end after the start")
     request: dict[str, object] = {"start": wire_time(start), "end": wire_time(end)}
     if row.technician_id:
         request["resources"] = [row.technician_id]

@@ -86,7 +86,7 @@ def test_without_a_start_time_the_arrival_is_the_start() -> None:
 
 @pytest.mark.parametrize(("visit", "reason"), [
     (row(0, arrived=0, started=None, finished=30), "the end is in the future"),
-    (row(0, arrived=0, started=None, finished=0), "is not after the start"),
+    (row(0, arrived=0, started=None, finished=0), "the end is the start"),
     (row(0, arrived=None, started=None, finished=1), "without started_at or arrived_at"),
     (row(0, arrived=0, started=2, finished=1), "finished_at 2026-11-20T10:00:00-08:00 is before"),
 ], ids=["future end", "end at start", "no start", "end before start"])
