@@ -9,7 +9,8 @@ times needed, none in the future, the end after the start, one row per appointme
 appointment one of its job's ACTIVE appointments at Amazon (each job is read once). Rows
 without times or not finished yet are skipped.
 
-Dry run by default: shows what would be sent. With --apply the calls go out at Amazon's
+Dry run by default: shows what would be sent (and, from the journal, what was sent
+before). With --apply the calls go out at Amazon's
 rate, journalled write-ahead (SQLite, beside the visit log, like assign's): a re-run sends
 only rows not taken yet (failed ones again; a row whose times were corrected is new), and a
 call cut off by a crash is sent again (Amazon never returns fulfillment data, so it cannot
@@ -43,7 +44,7 @@ from routing.writeback import (
     default_journal_path,
     fulfillment_rows,
 )
-from routing.writeback.fulfill import check_rows, jobs_to_read
+from routing.writeback.fulfill import check_rows, jobs_to_read, sent_earlier
 
 EXAMPLES = """\
 examples:
@@ -83,22 +84,25 @@ def run(args: argparse.Namespace) -> int:
         else:
             report = FulfillReport(check_rows(rows, client, on_read=progress.advance_hook(
                 "reading jobs", jobs_to_read(rows))))
+            if journal_path.exists():  # what an earlier --apply sent is not sent again
+                with Journal(journal_path) as journal:
+                    report.results = sent_earlier(report.rows, journal)
     if args.format == "json":
-        for line in _json_rows(report, args.apply):
+        for line in _json_rows(report):
             sys.stdout.write(json.dumps(line) + "\n")
     else:
         _print(stdout_console(args.format), report, args.apply, journal_path)
     return OK if report.succeeded else WRITEBACK_FAILED
 
 
-def _status(row: FulfillRow, report: FulfillReport, applied: bool) -> tuple[str, str]:
+def _status(row: FulfillRow, report: FulfillReport) -> tuple[str, str]:
     """The row's status word and its reason (or what Amazon said)."""
     if row.refused is not None:
         return REFUSED, row.refused
     if row.skipped is not None:
         return SKIPPED, row.skipped
     result = report.results.get(row.line)
-    if not applied or result is None:
+    if result is None:
         return WOULD_SEND, ""
     return result.status.value, result.detail
 
@@ -107,10 +111,10 @@ def _time(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _json_rows(report: FulfillReport, applied: bool) -> list[dict[str, object]]:
+def _json_rows(report: FulfillReport) -> list[dict[str, object]]:
     lines: list[dict[str, object]] = []
     for row in report.rows:
-        status, reason = _status(row, report, applied)
+        status, reason = _status(row, report)
         result = report.results.get(row.line)
         lines.append({
             "line": row.line, "service_job_id": row.service_job_id or None,
@@ -129,21 +133,21 @@ def _print(console: Console, report: FulfillReport, applied: bool, journal: Path
     styles = {REFUSED: "bold red", SKIPPED: "dim", WOULD_SEND: "cyan",
               **{status.value: style for status, style in STATUS_STYLE.items()}}
     for row in report.rows:
-        status, reason = _status(row, report, applied)
+        status, reason = _status(row, report)
         table.add_row(str(row.line), row.service_job_id or "—", row.appointment_id or "—",
                       row.technician_id or "—", _short(row.start), _short(row.end),
                       f"[{styles[status]}]{status}[/]", escape(reason))
     console.print(table)
-    counts = {name: sum(1 for row in report.rows if _status(row, report, applied)[0] == name)
+    counts = {name: sum(1 for row in report.rows if _status(row, report)[0] == name)
               for name in (WOULD_SEND, REFUSED, SKIPPED)}
     refused = f"{counts[REFUSED]} refused, {counts[SKIPPED]} skipped"
+    earlier = report.count(ResultStatus.DONE_EARLIER)
     if not applied:
-        console.print(f"dry run: {counts[WOULD_SEND]} to send, {refused}. Nothing was sent: "
-                      "add --apply.", highlight=False)
+        console.print(f"dry run: {counts[WOULD_SEND]} to send, {earlier} sent in an earlier "
+                      f"run, {refused}. Nothing was sent: add --apply.", highlight=False)
         return
     sent = sum(1 for r in report.results.values() if r.sent)
     taken = report.count(ResultStatus.OK, ResultStatus.WARNING)
-    earlier = report.count(ResultStatus.DONE_EARLIER)
     style = "green" if report.succeeded else "bold red"
     console.print(
         f"[{style}]{'done' if report.succeeded else 'incomplete'}:[/] {taken} sent and taken, "

@@ -63,6 +63,7 @@ __all__ = [
     "ResultStatus",
     "Send",
     "apply_plan",
+    "done_earlier",
     "send_journalled",
     "send_once",
 ]
@@ -247,13 +248,22 @@ def send_once(journal: Journal, plan_id: str, action: Action, send: Send, *,
     ``started`` (the run died mid-call) is sent again with ``resent_note`` on its result:
     for a call whose repetition is harmless, resending is the only way not to lose it.
     """
+    earlier = done_earlier(journal, plan_id, action)
+    if earlier is not None:
+        return earlier
     entry = journal.entry(plan_id, action.key)
-    same = entry is not None and entry.request == action.request_text
-    if entry is not None and same and entry.state.succeeded:
-        return ActionResult(action, ResultStatus.DONE_EARLIER, entry.outcome)
-    note = resent_note if entry is not None and same and entry.state is State.STARTED \
-        else None
-    return send_journalled(journal, plan_id, action, send, note)
+    cut_off = entry is not None and entry.request == action.request_text \
+        and entry.state is State.STARTED
+    return send_journalled(journal, plan_id, action, send,
+                           resent_note if cut_off else None)
+
+
+def done_earlier(journal: Journal, plan_id: str, action: Action) -> ActionResult | None:
+    """The result of this very request when an earlier run had it taken (ok or warning)."""
+    entry = journal.entry(plan_id, action.key)
+    if entry is None or entry.request != action.request_text or not entry.state.succeeded:
+        return None
+    return ActionResult(action, ResultStatus.DONE_EARLIER, entry.outcome)
 
 
 def send_journalled(journal: Journal, plan_id: str, action: Action, send: Send,

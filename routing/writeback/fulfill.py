@@ -49,6 +49,7 @@ from routing.writeback.apply import (
     ApplyProgress,
     NoProgress,
     ResultStatus,
+    done_earlier,
     send_once,
 )
 from routing.writeback.journal import Journal
@@ -64,6 +65,7 @@ __all__ = [
     "check_rows",
     "fulfillment_rows",
     "jobs_to_read",
+    "sent_earlier",
     "visit_identity",
 ]
 
@@ -217,6 +219,16 @@ def apply_fulfillment(rows: list[FulfillRow], client: ServicesClient, *, journal
         report.results[row.line] = _send(row, action, client, journal)
         steps.advance()
     return report
+
+
+def sent_earlier(rows: Iterable[FulfillRow], journal: Journal) -> dict[int, ActionResult]:
+    """By line, the rows an earlier run had taken: what ``--apply`` would not send again."""
+    earlier = {}
+    for row in rows:
+        result = None if row.action is None else done_earlier(journal, row.identity, row.action)
+        if result is not None:
+            earlier[row.line] = result
+    return earlier
 
 
 def _send(row: FulfillRow, action: Action, client: ServicesClient,

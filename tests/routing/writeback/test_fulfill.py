@@ -134,7 +134,8 @@ def test_the_dry_run_lists_what_it_would_send_and_sends_nothing(
     rows = table_rows(out)
     assert "would send" in rows["2"] and "2026-11-20 09:15-08:00" in rows["2"]
     assert "skipped" in rows["3"]
-    assert "dry run: 1 to send, 0 refused, 1 skipped. Nothing was sent: add --apply." in out
+    assert ("dry run: 1 to send, 0 sent in an earlier run, 0 refused, 1 skipped. Nothing was "
+            "sent: add --apply.") in out
     assert not (tmp_path / "visits.csv.journal.sqlite").exists()
 
 
@@ -150,6 +151,7 @@ def test_apply_sends_one_call_per_appointment_and_a_second_run_sends_nothing(
         calls_before = len(emulator.calls)
         again, out_again, _ = run_cli(monkeypatch, capsys, emulator, "--visits", str(log),
                                       "--apply", "--json")
+        _, dry_run, _ = run_cli(monkeypatch, capsys, emulator, "--visits", str(log))
         puts_again = [c for c in emulator.calls[calls_before:] if c.method == "PUT"]
     assert code == OK, err
     assert first == {(f"SJ-{i:05d}", f"AP-{i:05d}"): 1 for i in range(3)}
@@ -164,6 +166,7 @@ def test_apply_sends_one_call_per_appointment_and_a_second_run_sends_nothing(
     lines = [json.loads(line) for line in out_again.splitlines()]
     assert [(line["line"], line["status"], line["sent"]) for line in lines] == [
         (2, "done earlier", False), (3, "done earlier", False), (4, "done earlier", False)]
+    assert "dry run: 0 to send, 3 sent in an earlier run, 0 refused, 0 skipped" in dry_run
 
 
 def test_unknown_jobs_and_appointments_are_refused_and_not_sent(
