@@ -25,6 +25,7 @@ from routing.plan import Plan
 from routing.spapi import (
     Appointment,
     AuthError,
+    RequestValidationError,
     ServiceJob,
     ServicesClient,
     SpApiRequestError,
@@ -250,6 +251,8 @@ def _read_job(client: ServicesClient, service_job_id: str) -> ServiceJob | str:
         raise
     except SpApiRequestError as exc:
         return f"cannot read the job from Amazon: {exc}"
+    except RequestValidationError as exc:  # an id no job can have (a hand-edited file)
+        return f"not a job id Amazon can have: {exc}"
 
 
 def appointment_problem(job: ServiceJob | str, appointment_id: str) -> str | None:

@@ -173,7 +173,7 @@ def test_unknown_jobs_and_appointments_are_refused_and_not_sent(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     log = visit_log(tmp_path, row(0), row(1, appointment="AP-NOPE"), row(2, job="SJ-NOPE"),
-                    row(3, finished=9999))
+                    row(3, finished=9999), row(4, job="SJ/../4"))
     with Emulator(jobs(3), enforce_rate_limits=False) as emulator:
         code, out, err = run_cli(monkeypatch, capsys, emulator, "--visits", str(log), "--apply")
         sent = per_appointment(landed(emulator, FULFILL))
@@ -184,7 +184,8 @@ def test_unknown_jobs_and_appointments_are_refused_and_not_sent(
     assert "refused" in rows["3"] and "Amazon's job has no appointment AP-NOPE" in rows["3"]
     assert "refused" in rows["4"] and "cannot read the job from Amazon" in rows["4"]
     assert "refused" in rows["5"] and "in the future" in rows["5"]
-    assert "incomplete: 1 sent and taken, 0 sent in an earlier run, 0 failed, 3 refused" in out
+    assert "refused" in rows["6"] and "not a job id Amazon can have" in rows["6"]
+    assert "incomplete: 1 sent and taken, 0 sent in an earlier run, 0 failed, 4 refused" in out
     assert "Traceback" not in out + err
 
 
