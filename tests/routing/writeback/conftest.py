@@ -96,19 +96,21 @@ def kill_mid_call(emulator: Emulator, command: list[str], operation: str, kind: 
                   journal: Path, log: Path) -> tuple[str, dict[str, str]]:
     """Run ``command`` and SIGKILL it while its third ``operation`` call is in flight.
 
-    Two calls land (the bucket's burst); the third is held 3 s at "Amazon", which applies
-    it after the client is gone: the hard case for a resume. Returns the service job whose
-    journal row (of ``kind``) was left ``started``, once the held call has landed, and the
-    environment to run ``command`` again with.
+    Two calls land; the third is held 3 s at "Amazon", which applies it after the client is
+    gone: the hard case for a resume. Returns the service job whose journal row (of
+    ``kind``) was left ``started``, once the held call has landed, and the environment to
+    run ``command`` again with. The faults are queued before the process starts (two
+    answered at once, then the held one), so no pace of the client can outrun them.
     """
     env = {**os.environ, **emulator_env(emulator)}
+    emulator.faults.inject(operation, 200, count=2)
+    emulator.faults.inject(operation, 200, delay=3.0)
     with log.open("wb") as output:
         child = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=output)
         try:
-            wait_for(lambda: len(landed(emulator, operation)) >= 2, "two calls")
-            emulator.faults.inject(operation, 200, delay=3.0)
-            # The fault is taken when the request arrives: from then on it is in flight.
-            wait_for(lambda: emulator.faults.pending == 0, "the third call to arrive")
+            # A fault is taken when the request arrives: from then on the third is in flight.
+            wait_for(lambda: emulator.faults.pending == 0, "the third call to arrive",
+                     timeout=120.0)
             child.send_signal(signal.SIGKILL)
         finally:
             child.wait(timeout=30)
