@@ -5,6 +5,14 @@ start of the planning horizon, distances metres, places indices into the matrice
 """
 
 from solver.errors import ProblemError, SolverError, VerificationError
+from solver.insertions import (
+    Insertion,
+    InsertionIndex,
+    InsertionTable,
+    feasible_insertions,
+    insert_visit,
+    remove_visits,
+)
 from solver.model import OBJECTIVES, Objective
 from solver.problem import Break, Problem, Technician, TimeWindow, Visit
 from solver.solution import BreakPlacement, ReasonCode, Route, Solution, Stop, Unassigned
@@ -15,6 +23,9 @@ __all__ = [
     "OBJECTIVES",
     "Break",
     "BreakPlacement",
+    "Insertion",
+    "InsertionIndex",
+    "InsertionTable",
     "Objective",
     "Problem",
     "ProblemError",
@@ -28,6 +39,9 @@ __all__ = [
     "Unassigned",
     "VerificationError",
     "Visit",
+    "feasible_insertions",
+    "insert_visit",
+    "remove_visits",
     "solve",
     "verify",
 ]

@@ -33,9 +33,10 @@ from solver.model import ModelInput, drop_penalties
 from solver.precheck import windows_of
 from solver.problem import Technician, TimeWindow
 
-__all__ = ["insertion_routes", "nearest"]
+__all__ = ["NEVER", "insertion_routes", "nearest", "padded"]
 
-_NEVER = np.iinfo(np.int64).max // 4
+NEVER = np.iinfo(np.int64).max // 4
+"""A time no element reaches (and, negated, one before every element)."""
 _ENDS = -1
 """Node of a route's start and end elements (visits are nodes 0, 1, ...)."""
 
@@ -86,9 +87,9 @@ class _Construction:
         m = len(visits)
         n = problem.num_locations
         self.none_loc = n
-        self.durations = _padded(problem.durations)
+        self.durations = padded(problem.durations)
         cost = problem.distances if data.objective == "distance" else problem.durations
-        self.cost = _padded(cost if cost is not None else problem.durations)
+        self.cost = padded(cost if cost is not None else problem.durations)
         self.location = np.array([v.location for v in visits], dtype=np.int64)
         self.duration = np.array([v.duration for v in visits], dtype=np.int64)
         self.demand = np.array([v.demand for v in visits], dtype=np.int64)
@@ -96,7 +97,7 @@ class _Construction:
         self.visit_windows = [tuple(sorted(windows_of(v, problem.horizon),
                                            key=lambda w: w.start)) for v in visits]
         width = max(len(w) for w in self.visit_windows)
-        self.opens = np.full((m, width), _NEVER, dtype=np.int64)
+        self.opens = np.full((m, width), NEVER, dtype=np.int64)
         self.closes = np.full((m, width), -1, dtype=np.int64)
         for node, ws in enumerate(self.visit_windows):
             self.opens[node, : len(ws)] = [w.start for w in ws]
@@ -109,7 +110,7 @@ class _Construction:
         self.penalty = np.array(drop_penalties(self.priority.tolist(), 1), dtype=np.int64)
         self.saved: dict[int, _Route] = {}
         self.routes = [self._empty_route(t) for t in techs]
-        self.best_cost = np.full((len(techs), m), _NEVER, dtype=np.int64)
+        self.best_cost = np.full((len(techs), m), NEVER, dtype=np.int64)
         self.best_gap = np.zeros((len(techs), m), dtype=np.int64)
 
     def _empty_route(self, tech: Technician) -> _Route:
@@ -148,8 +149,8 @@ class _Construction:
         for i in range(1, k):
             arrival = t + route.duration[i - 1] + int(d[route.loc[i - 1], route.loc[i]])
             t = min((max(arrival, w.start) for w in route.windows[i] if w.end >= arrival),
-                    default=_NEVER)
-            if t >= _NEVER:
+                    default=NEVER)
+            if t >= NEVER:
                 return False
             earliest[i] = t
         latest = [0] * k
@@ -158,7 +159,7 @@ class _Construction:
         for i in range(k - 2, -1, -1):
             bound = t - route.duration[i] - int(d[route.loc[i], route.loc[i + 1]])
             t = max((min(bound, w.end) for w in route.windows[i] if w.start <= bound),
-                    default=-_NEVER)
+                    default=-NEVER)
             latest[i] = t
         route.earliest, route.latest = earliest, latest
         return all(e <= lt for e, lt in zip(earliest, latest, strict=True))
@@ -167,10 +168,10 @@ class _Construction:
         """Cheapest feasible insertion into route k of every free visit (of `nodes`)."""
         route = self.routes[k]
         if nodes is None:
-            self.best_cost[k] = _NEVER
+            self.best_cost[k] = NEVER
             cand = np.flatnonzero(self.free & self.eligible[k])
         else:
-            self.best_cost[k, nodes] = _NEVER
+            self.best_cost[k, nodes] = NEVER
             cand = nodes[self.free[nodes] & self.eligible[k, nodes]]
         tech = route.tech
         if route.end < 0 or cand.size == 0:
@@ -203,7 +204,7 @@ class _Construction:
         arrival = (earliest[g_arr] + dur[g_arr])[:, None] + self.durations[before, u]
         fits = self.closes[cand][None, :, :] >= arrival[:, :, None]
         begin = np.maximum(arrival[:, :, None], self.opens[cand][None, :, :])
-        start = np.where(fits, begin, _NEVER).min(axis=2)
+        start = np.where(fits, begin, NEVER).min(axis=2)
         done = start + self.duration[cand][None, :]
         has_break = b_arr >= 0
         if has_break.any():
@@ -212,17 +213,17 @@ class _Construction:
             b_close = np.array([route.windows[b][0].end for b in b_safe])[:, None]
             b_start = np.maximum(done, b_open)
             ok_break = b_start <= b_close
-            paused = np.where(ok_break, b_start + dur[b_safe][:, None], _NEVER)
+            paused = np.where(ok_break, b_start + dur[b_safe][:, None], NEVER)
             done = np.where(has_break[:, None], paused, done)
         back = self.durations[u, after]
-        ok = (start < _NEVER) & (done < _NEVER) & (done + back <= latest[n_arr][:, None])
+        ok = (start < NEVER) & (done < NEVER) & (done + back <= latest[n_arr][:, None])
         delta = (self.cost[before, u] + self.cost[u, after] - self.cost[before, after])
         push = done + back - earliest[n_arr][:, None]
         delta = delta + (DELAY_WEIGHT * np.maximum(push, 0)).astype(np.int64)
         if tech.max_travel_time is not None:
             extra = (self.durations[before, u] + back - self.durations[before, after])
             ok &= route.travel + extra <= tech.max_travel_time
-        delta = np.where(ok, delta, _NEVER)
+        delta = np.where(ok, delta, NEVER)
         best = delta.argmin(axis=0)
         self.best_cost[k, cand] = delta[best, np.arange(cand.size)]
         self.best_gap[k, cand] = g_arr[best]
@@ -338,8 +339,8 @@ class _Construction:
                     two = np.partition(costs, 1, axis=0)[:2]
                     first, second = two[0], two[1]
                 else:
-                    first, second = costs[0], np.full(open_.size, _NEVER)
-                placeable = first < _NEVER
+                    first, second = costs[0], np.full(open_.size, NEVER)
+                placeable = first < NEVER
                 if not placeable.any():
                     break
                 regret = np.minimum(second - first, REGRET_CAP)
@@ -349,7 +350,7 @@ class _Construction:
                 k = int(costs[:, pick].argmin())
                 self._insert(k, node)
                 self._evaluate(k)
-                self.best_cost[:, node] = _NEVER
+                self.best_cost[:, node] = NEVER
 
 
 def nearest(durations: np.ndarray, location: np.ndarray, k: int) -> np.ndarray:
@@ -364,7 +365,7 @@ def nearest(durations: np.ndarray, location: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(nearest, order, axis=1)
 
 
-def _padded(matrix: np.ndarray) -> np.ndarray:
+def padded(matrix: np.ndarray) -> np.ndarray:
     """The matrix with one more location at zero distance from everything."""
     n = matrix.shape[0]
     out = np.zeros((n + 1, n + 1), dtype=np.int64)

@@ -23,6 +23,7 @@ PACKAGES = (
     "solver",
     "routing",
     "routing.audit",
+    "routing.booking",
     "routing.cli",
     "routing.export",
     "routing.geo",
