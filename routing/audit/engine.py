@@ -37,7 +37,7 @@ from routing.audit.zones import JobZones
 from routing.durations import DurationTable
 from routing.plan import Plan
 from routing.spapi.enums import AppointmentStatus, ServiceJobStatus
-from routing.spapi.models import Appointment, AppointmentTime, ScopeOfWork, ServiceJob
+from routing.spapi.models import Appointment, ScopeOfWork, ServiceJob
 from routing.visits import Window, day_bounds, reschedule_chains
 
 __all__ = ["AppointmentAudit", "Audit", "AuditSettings", "audit_jobs"]
@@ -48,12 +48,6 @@ TechnicianDay = tuple[str | None, date]
 _K = TypeVar("_K")
 
 _DUE_STATUSES = (AppointmentStatus.ACTIVE, AppointmentStatus.COMPLETED, None)
-_KNOWN_APPOINTMENTS, _KNOWN_JOBS = frozenset(AppointmentStatus), frozenset(ServiceJobStatus)
-"""An unknown status is a pseudo-member (see :class:`routing.spapi.enums.OpenEnum`), never
-equal to a member: as ``is_known`` says, but a set lookup is faster."""
-
-_Slot = tuple[Window, date, int, int]
-"""A window, its local date, its start and end in microseconds."""
 
 
 @dataclass(frozen=True)
@@ -205,14 +199,13 @@ class _Auditor:
         self._latest: dict[tuple[int, float], int] = {}
         """(window end, planned minutes) -> latest finish, both in microseconds."""
         self._midnights: dict[tuple[date, ZoneInfo], datetime] = {}
-        self._slots: dict[tuple[datetime, int, ZoneInfo], _Slot] = {}
         self._minutes: dict[tuple[str | None, tuple[str, ...], int | None] | None, float] = {}
 
     # --- one job ---------------------------------------------------------------------------
 
     def job(self, job: ServiceJob) -> None:
         job_id = job.service_job_id or ""
-        if job.service_job_status is not None and job.service_job_status not in _KNOWN_JOBS:
+        if job.service_job_status is not None and not job.service_job_status.is_known:
             self.problems.append(
                 f"job {job_id}: unknown status {job.service_job_status}; "
                 "it counts as neither completed nor cancelled"
@@ -253,10 +246,12 @@ class _Auditor:
         row, sent = self.rows.get(key), self.sent.get(key)
         time = appointment.appointment_time
         assert time is not None  # filtered by the caller
-        window, local_date, window_start, window_end = self._slot(time, zone)
+        duration = timedelta(minutes=time.duration_in_minutes)
+        window = Window(time.start_time, time.start_time + duration)
+        local_date = window.start.astimezone(zone).date()
         technician = self._technician(appointment, row, sent)
         status = appointment.appointment_status
-        if status is not None and status not in _KNOWN_APPOINTMENTS:
+        if status is not None and not status.is_known:
             self.problems.append(
                 f"job {job_id} appointment {appointment_id or f'#{index}'}: unknown status "
                 f"{status}; it counts only as an appointment"
@@ -268,44 +263,26 @@ class _Auditor:
                        completed, None)
         if self.settings.start <= local_date <= self.settings.end:
             visit.row = len(self.facts)
-            self._facts(job_id, appointment, (window, window_start, window_end), technician,
-                        row, sent, arrival, start, completion, visit, skill_set,
-                        default_minutes)
+            self._facts(job_id, appointment, window, technician, row, sent, arrival, start,
+                        completion, visit, skill_set, default_minutes)
             self.appointments.append(AppointmentAudit(
                 job_id, appointment.appointment_id, technician, local_date, window,
                 arrival, completion, [],
             ))
         return visit
 
-    def _slot(self, time: AppointmentTime, zone: ZoneInfo) -> _Slot:
-        """The window, its local date and its ends in microseconds, cached: appointments
-        share few windows, and working these out anew took a good part of the pass."""
-        key = (time.start_time, time.duration_in_minutes, zone)
-        slot = self._slots.get(key)
-        if slot is None:
-            start = time.start_time
-            window = Window(start, start + timedelta(minutes=time.duration_in_minutes))
-            slot = self._slots[key] = (
-                window, start.astimezone(zone).date(), micros(window.start), micros(window.end)
-            )
-        return slot
-
     def _facts(
-        self, job_id: str, appointment: Appointment, slot: tuple[Window, int, int],
-        technician: str | None,
+        self, job_id: str, appointment: Appointment, window: Window, technician: str | None,
         row: VisitRow | None, sent: SentRecord | None, arrival: datetime | None,
         start: datetime | None, completion: datetime | None, visit: _Visit, skill_set: int,
         default_minutes: float,
     ) -> None:
         """Append the appointment's row of facts."""
         status = appointment.appointment_status
-        planned = (
-            self.plans.stop_for(job_id, appointment.appointment_id or "")
-            if self.plans.stops else None
-        )
+        planned = self.plans.stop_for(job_id, appointment.appointment_id or "")
         planned_minutes = planned.service_minutes if planned is not None else default_minutes
         estimate = sent.arrival_estimate if sent is not None else None
-        window, begin, end = slot
+        end = micros(window.end)
         latest = self._latest.get((end, planned_minutes))
         if latest is None:
             latest = micros(window.end + timedelta(minutes=planned_minutes))
@@ -315,7 +292,7 @@ class _Auditor:
         # several times more, and this runs once per appointment
         self.facts.rows.append(Fact._make((
             self.groups.setdefault((technician, visit.local_date), len(self.groups)),  # group
-            begin,
+            micros(window.start),
             end,
             arrived,  # arrival
             arrived if start is arrival else micros(start),  # start
@@ -373,25 +350,20 @@ class _Auditor:
             return
         facts = self.facts
         late = False
-        if len(visits) == 1:  # most jobs; spares two generators per job
-            only = visits[0]
-            completing = only if only.completed else None
-            first = only if only.technician is not None else None
-        else:
-            completing = next((v for v in reversed(visits) if v.completed), None)
-            first = next((v for v in visits if v.technician is not None), None)
+        completing = next((v for v in reversed(visits) if v.completed), None)
         if completing is not None and completing.row is not None:
             if completing.completion is not None:
                 late = completing.completion > self._midnight_after(completing.local_date, zone)
-                facts.late_completion[completing.row] = _VERDICTS[late]
-            facts.first_visit_completion[completing.row] = _VERDICTS[completing is visits[0]]
+                facts.late_completion[completing.row] = _verdict(late)
+            facts.first_visit_completion[completing.row] = _verdict(completing is visits[0])
+        first = next((v for v in visits if v.technician is not None), None)
         if first is None or first.row is None:
             return
         cancelled = (
             job.service_job_status == ServiceJobStatus.CANCELLED
             and visits[-1].technician is not None
         )
-        facts.cancellation[first.row] = _VERDICTS[cancelled]
+        facts.cancellation[first.row] = _verdict(cancelled)
         facts.break_causes[first.row] = (  # the bits of the causes that hold
             Causes.RESCHEDULED * first.replaced
             + Causes.CANCELLED * cancelled
@@ -450,8 +422,8 @@ class _Auditor:
         )
 
 
-_VERDICTS = (Verdict.MISS, Verdict.HIT)
-"""By a bool: the verdict of a hit."""
+def _verdict(hit: bool) -> Verdict:
+    return Verdict.HIT if hit else Verdict.MISS
 
 
 def _replaced(appointments: list[Appointment]) -> set[int]:
