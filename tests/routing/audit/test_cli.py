@@ -57,6 +57,19 @@ def test_audit_writes_every_form_and_warns_of_the_bad_row(
     assert (out / "a.html").read_text().startswith("<!DOCTYPE html>")
 
 
+def test_the_table_is_whole_in_a_log_or_a_pipe(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Captured stdout is not a terminal: no cell is cut to an 80-column screen."""
+    assert main(base(files)) == 0
+    out = capsys.readouterr().out
+    assert "…" not in out
+    header = next(line for line in out.splitlines() if "technician" in line)
+    assert "cancellation_after_assignment" in header
+    assert "fulfillment_break" in header
+    assert any("(all)" in line and "100.0% (1/1)" in line for line in out.splitlines())
+
+
 def test_a_crossed_fail_on_threshold_exits_12(
     files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
