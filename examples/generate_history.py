@@ -23,8 +23,10 @@ Jamal Carter misses visits (technician no-show). The outcomes:
 - completed: appointment and job ``COMPLETED``, ``poa`` uploaded by the technician
   minutes after finishing, a visit-log row (a few have none: POA only);
 - rescheduled before the day (both pointer directions of ``rescheduledAppointmentId``, and
-  chains of three), customer no-show and incomplete first visit: the appointment is
-  ``CANCELLED`` and replaced by one on a later working day;
+  chains of three), incomplete first visit and half the customer no-shows: the appointment
+  is ``CANCELLED`` and replaced by one on a later working day;
+- the other customer no-shows: the buyer has not rebooked, the appointment stays ``ACTIVE``
+  and the job ``NOT_SERVICED`` (the visit row says who was not there);
 - technician no-show: the appointment stays ``ACTIVE`` and assigned, the job
   ``NOT_SERVICED``, no visit row, no POA;
 - cancelled after assignment: job and appointment ``CANCELLED``, technician assigned.
@@ -48,7 +50,7 @@ from typing import Any
 import yaml
 from generate import FIRST, LAST, LOCAL, PLAN_DAY, SERVICES, Day, Service, window, wire_time
 
-SEED = 20261102
+SEED = 20261111
 FIRST_DAY = date(2026, 11, 2)
 LAST_DAY = date(2026, 11, 29)
 HERE = Path(__file__).resolve().parent
@@ -69,13 +71,13 @@ SKILL_BIAS = {"TV_MOUNTING": 1.05, "HOME_THEATER": 1.15, "APPLIANCE_INSTALL": 1.
 class Profile:
     """Per-visit probabilities of what goes wrong (the rest completes normally)."""
 
-    late: float = 0.03  # held up on the way: arrives after the window
+    late: float = 0.015  # held up on the way: arrives after the window
     no_show: float = 0.004  # technician never comes
     late_poa: float = 0.002  # visit from 15:00 whose POA is uploaded the next morning
-    customer_no_show: float = 0.025
-    incomplete: float = 0.015
-    cancelled: float = 0.02  # the buyer cancels after the technician was assigned
-    rescheduled: float = 0.02  # moved before the day
+    customer_no_show: float = 0.02
+    incomplete: float = 0.01
+    cancelled: float = 0.012  # the buyer cancels after the technician was assigned
+    rescheduled: float = 0.012  # moved before the day
     no_row: float = 0.04  # the app logged nothing (POA only)
 
 
@@ -204,7 +206,7 @@ class Month(Day):
                           queue.pop(0) if queue else None)
             clock, job = self.visit(visit, clock)
             scope = job["scopeOfWork"]
-            busy = self.planned[scope["asin"]] * scope["quantity"] + 50
+            busy = self.planned[scope["asin"]] * scope["quantity"] * 1.3 + 45
             start += timedelta(hours=max(2, math.ceil(busy / 60)) + self.rng.choice((0, 0, 1)))
         for job in queue:  # more follow-ups than slots: the next working day
             self.defer(job, tech, day, 1)
@@ -242,8 +244,11 @@ class Month(Day):
         if fate == "customer_no_show":
             self.row(appointment, job, tech, arrival, None, None, "customer_no_show",
                      rng.choice(NOTES["customer_no_show"]))
-            appointment["appointmentStatus"] = "CANCELLED"
-            self.defer(job, tech, visit.start.date(), rng.randrange(1, 4))
+            if rng.random() < 0.5:  # rebooked: the appointment is replaced
+                appointment["appointmentStatus"] = "CANCELLED"
+                self.defer(job, tech, visit.start.date(), rng.randrange(1, 4))
+            else:  # the buyer has not rebooked: the appointment stays as it was
+                job["serviceJobStatus"] = "NOT_SERVICED"
             return arrival + timedelta(minutes=rng.randrange(10, 20)), job
         started = arrival + timedelta(minutes=rng.randrange(2, 9), seconds=rng.randrange(60))
         finished = started + self.on_site(job)
@@ -271,10 +276,10 @@ class Month(Day):
         return finished, job
 
     def fate(self, profile: Profile, *, evening: bool, follow_up: bool) -> str:
-        """What happens to one visit; a follow-up is not cancelled (but may be moved again,
-        which makes chains of three appointments)."""
+        """What happens to one visit; a follow-up is not cancelled, but more often moved
+        again (the buyer who moved once moves again), which makes chains of three."""
         draw = self.rng.random()
-        for name, chance in (("rescheduled", profile.rescheduled),
+        for name, chance in (("rescheduled", profile.rescheduled * (4 if follow_up else 1)),
                              ("cancelled", 0 if follow_up else profile.cancelled),
                              ("no_show", profile.no_show), ("late", profile.late),
                              ("late_poa", profile.late_poa if evening else 0),
