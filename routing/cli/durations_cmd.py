@@ -43,6 +43,8 @@ before the first visit on.
 """
 #: How far before the first visit ``--source`` looks for the visits' jobs (by creation).
 JOB_LOOKBACK = timedelta(days=90)
+#: Bad visit-log rows named one by one; the rest are counted.
+MAX_ROW_WARNINGS = 20
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -108,8 +110,14 @@ def run(args: argparse.Namespace) -> int:
             "compare, or pass --force to replace it")
     old = load_durations(args.durations) if args.durations else DurationTable.builtin()
     log = read_visit_log(args.visits)
-    for problem in log.problems:
+    if log.problems and not log.rows:
+        raise RoutingError(f"{args.visits}: not one visit could be read ({log.problems[0]}); "
+                           "is it the visit log?")
+    for problem in log.problems[:MAX_ROW_WARNINGS]:
         print(f"routeplan: warning: {args.visits}: {problem} (row left out)", file=sys.stderr)
+    if len(log.problems) > MAX_ROW_WARNINGS:
+        print(f"routeplan: warning: {args.visits}: and {len(log.problems) - MAX_ROW_WARNINGS} "
+              "more rows left out", file=sys.stderr)
     samples, problems = samples_from_visits(log.rows, _jobs(args, log.rows))
     for sentence in problems:
         print(f"routeplan: warning: {sentence}", file=sys.stderr)

@@ -183,6 +183,16 @@ def test_out_may_not_replace_the_durations_it_learns_from(
     assert code == 0 and durations.read_bytes() != before
 
 
+def test_a_file_that_is_no_visit_log_is_one_error(capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path) -> None:
+    code = main(["durations", "learn", "--visits", str(EXAMPLES / "jobs.json"), "--jobs",
+                 str(EXAMPLES / "history.json"), "--out", str(tmp_path / "x.yaml")])
+    err = capsys.readouterr().err
+    assert code == BAD_INPUT
+    assert err.startswith("routeplan: error: ") and err.count("\n") == 1
+    assert "is it the visit log?" in err and not (tmp_path / "x.yaml").exists()
+
+
 @pytest.mark.parametrize("flag", [("--percentile", "0"), ("--percentile", "x"),
                                   ("--min-samples", "0")])
 def test_bad_settings_are_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path,
