@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from routing.audit.visitlog import read_visit_log
-from routing.cli import main
+from routing.cli import common, main
 from routing.cli.common import EMULATOR_DATASETS
 from routing.cli.exits import THRESHOLD_CROSSED
 from routing.roster import load_roster
@@ -203,3 +203,18 @@ def test_fail_on_turns_the_findings_into_an_exit_code(
     err = capsys.readouterr().err
     assert code == THRESHOLD_CROSSED
     assert "line " in err and "row left out" in err
+
+
+@pytest.mark.slow
+def test_the_example_day_through_the_emulator_is_unchanged_by_the_month(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def listed() -> list[str]:
+        assert main(["jobs", "--date", EXAMPLE_DAY.isoformat(), "--source", "emulator",
+                     "--no-cache", "--json"]) == 0
+        return sorted(json.loads(line)["service_job_id"]
+                      for line in capsys.readouterr().out.splitlines())
+
+    with_month = listed()
+    monkeypatch.setattr(common, "EMULATOR_DATASETS", (EXAMPLES / "jobs.json",))
+    assert with_month == listed()
+    assert set(with_month) <= {j["serviceJobId"] for j in load_jobs(EXAMPLES / "jobs.json")}
