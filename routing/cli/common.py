@@ -26,8 +26,7 @@ from routing.planner import ProgressEvent, Stage
 from routing.roster import Roster, load_roster
 from routing.sources import FileSource, JobSource, SpApiSource
 from routing.spapi import LwaCredentials, RetryEvent, RetryPolicy, ServicesClient
-from routing.spapi.emulator import Emulator
-from routing.spapi.emulator.dataset import load_job_files
+from routing.spapi.emulator import Emulator, load_job_files
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 #: What ``--source emulator`` serves: the example day and the month of history before it.
