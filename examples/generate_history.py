@@ -140,7 +140,10 @@ def read_roster() -> list[Technician]:
 
 
 def planned_minutes() -> dict[str, float]:
-    """Minutes on site per ASIN from the example duration table (ASIN, else longest skill)."""
+    """Minutes on site per ASIN from the example duration table (ASIN, else longest skill).
+
+    The table's rule of ``routing/durations.py``, for the "90m" and "1h45m" it holds: the
+    script runs without the project installed."""
     table = yaml.safe_load(DURATIONS_FILE.read_text(encoding="utf-8"))
 
     def minutes(value: object) -> float:
@@ -163,7 +166,7 @@ class Month(Day):
         self.technicians = read_roster()
         self.planned = planned_minutes()
         self.rows: list[dict[str, str]] = []
-        self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)  # tech -> jobs
+        self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)  # 'tech/day' -> jobs
 
     def buyer(self, area_code: str) -> dict[str, Any]:
         """As on the example day, without the day's limit of 99 distinct phone numbers."""
