@@ -147,11 +147,9 @@ def planned_minutes() -> dict[str, float]:
     table = yaml.safe_load(DURATIONS_FILE.read_text(encoding="utf-8"))
 
     def minutes(value: object) -> float:
-        text = str(value)
-        if text.endswith("m") and "h" not in text:
-            return float(text[:-1])
-        hours, _, rest = text.partition("h")
-        return float(hours) * 60 + (float(rest[:-1]) if rest else 0)
+        text = str(value).removesuffix("m")
+        hours, _, rest = text.rpartition("h") if "h" in text else ("0", "", text)
+        return float(hours) * 60 + (float(rest) if rest else 0)
 
     by_skill = {k: minutes(v) for k, v in table["by_skill"].items()}
     by_asin = {k: minutes(v) for k, v in table["by_asin"].items()}
