@@ -96,6 +96,10 @@ class Settings(BaseModel):
     osrm_max_table_size: int = Field(100, ge=1)
     speed_kmh: float = Field(40.0, gt=0)
     circuity: float = Field(1.3, ge=1)
+    reschedule_reason_code: str | None = Field(
+        None, min_length=1, description="the code sent with every reschedule: one of the "
+        "reschedule reason codes Amazon agreed with the seller (the Services API model lists "
+        "none, so there is no default and rescheduling needs it set)")
 
     def geocoder(self) -> Geocoder:
         """The provider chain these settings describe, behind overrides and the cache.

@@ -14,14 +14,15 @@ from routing.cli import (
     demo_cmd,
     durations_cmd,
     emulator_cmd,
+    fulfill_cmd,
     geocode_cmd,
     jobs_cmd,
     plan_cmd,
 )
 from routing.cli.exits import EXIT_CODES_HELP, exit_code_for
 
-_COMMANDS = (plan_cmd, demo_cmd, jobs_cmd, geocode_cmd, emulator_cmd, assign_cmd, audit_cmd,
-             durations_cmd)
+_COMMANDS = (plan_cmd, demo_cmd, jobs_cmd, geocode_cmd, emulator_cmd, assign_cmd, fulfill_cmd,
+             audit_cmd, durations_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,30 +15,38 @@ from routing.spapi.errors import (
     MissingPayloadError,
     PaginationError,
     RequestValidationError,
+    SlotUnavailableError,
     SpApiError,
     SpApiRequestError,
 )
 from routing.spapi.models import (
     Address,
     Appointment,
+    AppointmentSlot,
+    AppointmentSlotReport,
     AppointmentStatus,
     AppointmentTime,
     Error,
+    SchedulingType,
     ServiceJob,
     ServiceJobStatus,
     ServiceLocationType,
     Warning,
 )
-from routing.spapi.params import JobQuery
+from routing.spapi.params import MAX_BOOKING_AHEAD, MAX_SLOT_RANGE, JobQuery
 from routing.spapi.ratelimit import USAGE_PLANS, RateLimiter, TokenBucket
 
 __all__ = [
     "LWA_TOKEN_URL",
+    "MAX_BOOKING_AHEAD",
     "MAX_PAGES",
+    "MAX_SLOT_RANGE",
     "REGIONS",
     "USAGE_PLANS",
     "Address",
     "Appointment",
+    "AppointmentSlot",
+    "AppointmentSlotReport",
     "AppointmentStatus",
     "AppointmentTime",
     "AuthError",
@@ -55,10 +63,12 @@ __all__ = [
     "RetryEvent",
     "RetryListener",
     "RetryPolicy",
+    "SchedulingType",
     "ServiceJob",
     "ServiceJobStatus",
     "ServiceLocationType",
     "ServicesClient",
+    "SlotUnavailableError",
     "SpApiError",
     "SpApiRequestError",
     "TokenBucket",

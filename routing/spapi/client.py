@@ -1,5 +1,8 @@
 """``ServicesClient``: the Services API operations the planner needs, on httpx.
 
+Reads: jobs (a listing, one job) and appointment slots (a job's, or an ASIN's in a store).
+Writes: booking and rescheduling appointments, assigning technicians, fulfillment data.
+
 Parameters go exactly where the official model puts them, arrays travel comma-separated under
 one key, nothing the model does not define is sent, and the model's constraints are checked
 before any request (see :mod:`routing.spapi.params`). Each call waits for its operation's
@@ -13,9 +16,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self, TypeVar
 
 import httpx
@@ -31,13 +34,17 @@ from routing.spapi.errors import (
     MissingPayloadError,
     PaginationError,
     RequestValidationError,
+    SlotUnavailableError,
     SpApiRequestError,
 )
 from routing.spapi.params import (
     MAX_PAGE_SIZE,
     JobQuery,
+    appointment_time,
     check_path_id,
+    check_reason_code,
     check_resource_ids,
+    slot_query,
     to_utc,
 )
 from routing.spapi.ratelimit import RateLimiter
@@ -59,6 +66,11 @@ _R = TypeVar("_R", bound=models.SpApiRequest)
 
 _RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 _JOBS_PATH = "/service/v1/serviceJobs"
+_SLOTS_PATH = "/service/v1/appointmentSlots"
+_ADD = "addAppointmentForServiceJobByServiceJobId"
+_RESCHEDULE = "rescheduleAppointmentForServiceJobByServiceJobId"
+#: What Amazon's 422 says when the slot asked for is full or was taken meanwhile.
+_SLOT_TAKEN = "slot is not available"
 USER_AGENT = "routeplan/0.1 (Language=Python)"
 
 #: The most jobs one getServiceJobs query can plausibly return. The model bounds neither
@@ -79,11 +91,16 @@ MAX_EMPTY_PAGES_IN_A_ROW = 50
 
 @dataclass(frozen=True)
 class WriteResult:
-    """What Amazon said about a write that succeeded: its warnings and any non-fatal errors."""
+    """What Amazon said about a write that succeeded: its warnings and any non-fatal errors.
+
+    ``appointment_id`` is the new appointment of an add or a reschedule, when Amazon named
+    it (the model does not promise it: without one, read the job back).
+    """
 
     warnings: list[models.Warning] = field(default_factory=list)
     errors: list[models.Error] = field(default_factory=list)
     request_id: str | None = None
+    appointment_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +143,9 @@ class ServicesClient:
     ``timeout`` is the total deadline of one request, from connecting to the last byte of the
     body (enforced by the default transport; a custom ``transport`` enforces its own).
     ``retry`` says how often to retry and whom to tell (its ``listener``). ``max_pages`` caps
-    one listing (default :data:`MAX_PAGES`, derived there).
+    one listing (default :data:`MAX_PAGES`, derived there). ``clock`` gives the time that
+    bookings are checked against (in the future, within a year): the wall clock, or the
+    emulator's when it plays a day that is not today.
     """
 
     def __init__(
@@ -142,6 +161,7 @@ class ServicesClient:
         rate_limits: Mapping[str, tuple[float, int]] | None = None,
         transport: httpx.BaseTransport | None = None,
         max_pages: int = MAX_PAGES,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if timeout <= 0 or max_pages < 1:
             raise ValueError(f"timeout must be > 0 and max_pages >= 1, got {timeout}, {max_pages}")
@@ -158,6 +178,7 @@ class ServicesClient:
             token_url=token_url, retry=self._retry, deadline=timeout,
         )
         self._limits = RateLimiter(rate_limits)
+        self._clock = clock or _wall_clock
 
     def __enter__(self) -> Self:
         return self
@@ -290,6 +311,104 @@ class ServicesClient:
         )
         return WriteResult(request_id=response.headers.get("x-amzn-requestid"))
 
+    def get_job_appointment_slots(
+        self,
+        service_job_id: str,
+        marketplace_id: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> models.AppointmentSlotReport:
+        """The slots Amazon offers for one job (``getAppointmmentSlotsByJobId``).
+
+        ``start`` and ``end`` (aware; both or neither, at most 90 days apart) bound the range;
+        without them Amazon uses the seller's default range, which the report's ``start_time``
+        and ``end_time`` then give. Full slots are listed too: ``report.bookable()`` keeps the
+        ones with capacity left.
+        """
+        path = f"{_JOBS_PATH}/{check_path_id('serviceJobId', service_job_id)}/appointmentSlots"
+        return self._slots("getAppointmmentSlotsByJobId", path,
+                           slot_query(marketplace_id, start, end))
+
+    def get_appointment_slots(
+        self,
+        asin: str,
+        store_id: str,
+        marketplace_id: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> models.AppointmentSlotReport:
+        """The slots a store offers for a service (an ASIN) before any job exists
+        (``getAppointmentSlots``); the range as in :meth:`get_job_appointment_slots`."""
+        if not isinstance(asin, str) or not asin.strip():
+            raise RequestValidationError("asin must be a non-empty string")
+        if not isinstance(store_id, str) or not 1 <= len(store_id) <= 100:
+            raise RequestValidationError("store_id must be a string of 1 to 100 characters")
+        query = slot_query(marketplace_id, start, end, asin=asin, storeId=store_id)
+        return self._slots("getAppointmentSlots", _SLOTS_PATH, query)
+
+    def _slots(self, operation: str, path: str,
+               query: dict[str, str]) -> models.AppointmentSlotReport:
+        response = self._call(operation, "GET", path, params=query)
+        parsed = _parse(models.GetAppointmentSlotsResponse, response, operation)
+        _log_errors(operation, parsed.errors, response)
+        if parsed.payload is None:
+            raise _no_payload(operation, response, parsed.errors)
+        return parsed.payload
+
+    def add_appointment(
+        self, service_job_id: str, start: datetime, duration: timedelta | None = None
+    ) -> WriteResult:
+        """Book an appointment for a job without an active one
+        (``addAppointmentForServiceJobByServiceJobId``).
+
+        ``start`` is an offered slot's start (aware; sent in UTC), in the future and at most
+        365 days ahead; ``duration`` the slot's length in whole minutes (None: Amazon applies
+        the slot's). The result carries the new ``appointment_id``.
+        :class:`SlotUnavailableError` when the slot is full or was taken meanwhile (nothing
+        was booked; try the next slot). Never sent twice: after a timeout the outcome is
+        unknown, so read the job back before booking again.
+        """
+        body = _request(models.AddAppointmentRequest, appointment_time=appointment_time(
+            start, duration, now=self._now()))
+        path = f"{_JOBS_PATH}/{check_path_id('serviceJobId', service_job_id)}/appointments"
+        return self._book(_ADD, path, body)
+
+    def reschedule_appointment(
+        self,
+        service_job_id: str,
+        appointment_id: str,
+        start: datetime,
+        duration: timedelta | None,
+        reason_code: str,
+    ) -> WriteResult:
+        """Move an active appointment to another slot
+        (``rescheduleAppointmentForServiceJobByServiceJobId``).
+
+        ``start`` and ``duration`` as in :meth:`add_appointment`; ``reason_code`` is one of
+        the seller's reschedule reason codes (the ``reschedule_reason_code`` setting). Amazon
+        replaces the appointment: the result's ``appointment_id`` is the new one, and the old
+        one is cancelled (its technicians unassigned, said in a ``RESOURCES_UNASSIGNED``
+        warning). Errors as in :meth:`add_appointment`.
+        """
+        body = _request(
+            models.RescheduleAppointmentRequest,
+            appointment_time=appointment_time(start, duration, now=self._now()),
+            reschedule_reason_code=check_reason_code(reason_code),
+        )
+        path = (f"{_JOBS_PATH}/{check_path_id('serviceJobId', service_job_id)}/appointments/"
+                f"{check_path_id('appointmentId', appointment_id)}")
+        return self._book(_RESCHEDULE, path, body)
+
+    def _book(self, operation: str, path: str, body: models.SpApiRequest) -> WriteResult:
+        response = self._call(operation, "POST", path, json=body.to_wire(), idempotent=False)
+        parsed = _parse(models.SetAppointmentResponse, response, operation)
+        _log_errors(operation, parsed.errors, response)
+        return WriteResult(list(parsed.warnings or []), list(parsed.errors or []),
+                           response.headers.get("x-amzn-requestid"), parsed.appointment_id)
+
+    def _now(self) -> datetime:
+        return to_utc("the client's clock", self._clock())
+
     # -- transport --------------------------------------------------------------------------
 
     def _call(
@@ -391,12 +510,19 @@ def _token_expired(response: httpx.Response, failure: SpApiRequestError) -> bool
     )
 
 
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 def _request_error(operation: str, response: httpx.Response, attempt: int) -> SpApiRequestError:
-    return SpApiRequestError(
+    errors = _errors_of(response)
+    taken = (operation in (_ADD, _RESCHEDULE) and response.status_code == 422
+             and any(_SLOT_TAKEN in e.message.lower() for e in errors))
+    return (SlotUnavailableError if taken else SpApiRequestError)(
         operation,
         _describe_body(response),
         status=response.status_code,
-        errors=_errors_of(response),
+        errors=errors,
         request_id=response.headers.get("x-amzn-requestid"),
         attempts=attempt,
     )

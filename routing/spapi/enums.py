@@ -17,6 +17,7 @@ __all__ = [
     "ItemStatus",
     "OpenEnum",
     "PoaType",
+    "SchedulingType",
     "ServiceJobStatus",
     "ServiceLocationType",
     "SortField",
@@ -84,6 +85,15 @@ class ServiceLocationType(OpenEnum):
     IN_HOME = "IN_HOME"
     IN_STORE = "IN_STORE"
     ONLINE = "ONLINE"
+
+
+class SchedulingType(OpenEnum):
+    """What backs the slots of an AppointmentSlotReport."""
+
+    REAL_TIME_SCHEDULING = "REAL_TIME_SCHEDULING"
+    """Slots backed by inventory in an inventory management system."""
+    NON_REAL_TIME_SCHEDULING = "NON_REAL_TIME_SCHEDULING"
+    """Slots derived from the working hours set in the seller's management system."""
 
 
 class ErrorLevel(OpenEnum):

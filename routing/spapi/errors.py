@@ -22,6 +22,7 @@ __all__ = [
     "MissingPayloadError",
     "PaginationError",
     "RequestValidationError",
+    "SlotUnavailableError",
     "SpApiError",
     "SpApiRequestError",
 ]
@@ -75,6 +76,14 @@ class SpApiRequestError(SpApiError):
         if self.attempts > 1:
             parts.append(f"after {self.attempts} attempts")
         return "; ".join(parts)
+
+
+class SlotUnavailableError(SpApiRequestError):
+    """Amazon's 422 "Appointment slot is not available" to an add or reschedule.
+
+    The slot was full, or was taken between reading the slots and booking one: nothing was
+    booked, and the next option can be tried.
+    """
 
 
 class AuthError(SpApiRequestError):

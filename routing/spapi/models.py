@@ -40,6 +40,7 @@ from routing.spapi.enums import (
     ErrorLevel,
     ItemStatus,
     PoaType,
+    SchedulingType,
     ServiceJobStatus,
     ServiceLocationType,
 )
@@ -50,6 +51,8 @@ __all__ = [
     "Appointment",
     "AppointmentResource",
     "AppointmentResources",
+    "AppointmentSlot",
+    "AppointmentSlotReport",
     "AppointmentStatus",
     "AppointmentTime",
     "AppointmentTimeInput",
@@ -67,6 +70,7 @@ __all__ = [
     "FulfillmentDocument",
     "FulfillmentDocuments",
     "FulfillmentTime",
+    "GetAppointmentSlotsResponse",
     "GetServiceJobByServiceJobIdResponse",
     "GetServiceJobsResponse",
     "ItemDelivery",
@@ -80,6 +84,7 @@ __all__ = [
     "PoaType",
     "ReceivedTimestamp",
     "RescheduleAppointmentRequest",
+    "SchedulingType",
     "ScopeOfWork",
     "Seller",
     "SentTimestamp",
@@ -262,7 +267,9 @@ class Appointment(SpApiModel):
     assigned_technicians: list[Technician] | None = None
     rescheduled_appointment_id: str | None = Field(
         default=None,
-        description="On a replacement appointment: the id of the appointment it reschedules.",
+        description="The other appointment of a reschedule. In the user guide's example the "
+        "CANCELLED original carries it, naming its replacement (the emulator does the same); "
+        "whichever way it points, the ACTIVE appointment is the live one.",
     )
     poa: Poa | None = None
 
@@ -333,6 +340,36 @@ class ServiceJob(SpApiModel):
     payments: list[Payment] | None = None
 
 
+class AppointmentSlot(SpApiModel):
+    """A window in which the service can be performed, and how many bookings it still takes."""
+
+    start_time: ReceivedTimestamp | None = None
+    end_time: ReceivedTimestamp | None = None
+    capacity: int | None = None
+
+
+class AppointmentSlotReport(SpApiModel):
+    """The slots Amazon offers over ``start_time`` .. ``end_time`` (its range, maybe a default)."""
+
+    scheduling_type: SchedulingType | None = None
+    start_time: ReceivedTimestamp | None = None
+    end_time: ReceivedTimestamp | None = None
+    appointment_slots: list[AppointmentSlot] | None = None
+
+    def bookable(self) -> list[AppointmentSlot]:
+        """The slots with a start, an end after it and capacity left, earliest first.
+
+        Amazon lists full slots too (capacity 0); a slot without capacity, or without both
+        ends, cannot be booked.
+        """
+        usable = [
+            slot for slot in self.appointment_slots or []
+            if slot.start_time is not None and slot.end_time is not None
+            and slot.end_time > slot.start_time and (slot.capacity or 0) > 0
+        ]
+        return sorted(usable, key=lambda slot: slot.start_time)  # type: ignore[arg-type,return-value]
+
+
 class JobListing(SpApiModel):
     total_result_size: int | None = None
     next_page_token: str | None = None
@@ -350,6 +387,11 @@ class GetServiceJobByServiceJobIdResponse(SpApiModel):
 
 class GetServiceJobsResponse(SpApiModel):
     payload: JobListing | None = None
+    errors: list[Error] | None = None
+
+
+class GetAppointmentSlotsResponse(SpApiModel):
+    payload: AppointmentSlotReport | None = None
     errors: list[Error] | None = None
 
 

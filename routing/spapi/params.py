@@ -9,18 +9,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from routing.spapi.errors import RequestValidationError
 from routing.spapi.models import ServiceJobStatus
 
 __all__ = [
+    "MAX_BOOKING_AHEAD",
     "MAX_PAGE_SIZE",
+    "MAX_SLOT_RANGE",
     "SORT_FIELDS",
     "SORT_ORDERS",
     "JobQuery",
+    "appointment_time",
     "check_path_id",
+    "check_reason_code",
     "check_resource_ids",
+    "slot_query",
     "to_utc",
     "wire_time",
 ]
@@ -29,6 +35,12 @@ SORT_FIELDS = frozenset({"JOB_DATE", "JOB_STATUS"})
 SORT_ORDERS = frozenset({"ASC", "DESC"})
 #: The model's largest ``pageSize``.
 MAX_PAGE_SIZE = 20
+#: The widest range of one slot query: the model's "Maximum range of appointment slots can be
+#: 90 days".
+MAX_SLOT_RANGE = timedelta(days=90)
+#: How far ahead an appointment may start: Amazon's 422 "Start time for appointment is beyond
+#: the maximum allowed period of 365 days" (the model's sandbox examples).
+MAX_BOOKING_AHEAD = timedelta(days=365)
 _ORDER_ID = re.compile(r"^[0-9\-]+$")
 _TRACKING_ID = re.compile(r"^[A-Za-z0-9\-]+$")
 
@@ -60,6 +72,74 @@ def check_resource_ids(resource_ids: Sequence[str]) -> list[str]:
     if any(not isinstance(r, str) or not r for r in resource_ids):
         raise RequestValidationError("every resource id must be a non-empty string")
     return list(resource_ids)
+
+
+def check_reason_code(reason_code: str) -> str:
+    """A reschedule reason code: a non-empty string (the codes themselves are the seller's)."""
+    if not isinstance(reason_code, str) or not reason_code.strip():
+        raise RequestValidationError(
+            "a reschedule needs a reason code (a non-empty string; set reschedule_reason_code "
+            "to one of the codes Amazon agreed with you)")
+    return reason_code
+
+
+def slot_query(
+    marketplace_id: str, start: datetime | None, end: datetime | None, **context: str
+) -> dict[str, str]:
+    """The query of a slot read: ``context`` (asin, storeId …), the marketplace, the range.
+
+    The range is both ``start`` and ``end`` or neither (Amazon then uses the seller's
+    default range); it must end after it starts and span at most :data:`MAX_SLOT_RANGE`.
+    """
+    if not isinstance(marketplace_id, str) or not marketplace_id or "," in marketplace_id:
+        raise RequestValidationError("marketplace_id must be exactly one marketplace id")
+    params = {**context, "marketplaceIds": marketplace_id}
+    if start is None and end is None:
+        return params
+    if start is None or end is None:
+        raise RequestValidationError(
+            "give both start and end of the slot range, or neither (Amazon's default range)")
+    begin, finish = to_utc("start", start), to_utc("end", end)
+    if finish <= begin:
+        raise RequestValidationError(f"the slot range must end after it starts: {begin} .. "
+                                     f"{finish}")
+    if finish - begin > MAX_SLOT_RANGE:
+        raise RequestValidationError(
+            f"the slot range spans {(finish - begin) / timedelta(days=1):g} days; the model "
+            f"allows at most {MAX_SLOT_RANGE.days}")
+    params["startTime"] = wire_time("start", begin)
+    params["endTime"] = wire_time("end", finish)
+    return params
+
+
+def appointment_time(start: datetime, duration: timedelta | None, *,
+                     now: datetime) -> dict[str, Any]:
+    """The ``appointmentTime`` of an add or a reschedule, checked as Amazon checks it.
+
+    ``start`` must be aware (it is sent in UTC), after ``now`` and at most
+    :data:`MAX_BOOKING_AHEAD` later; ``duration``, when given, a positive whole number of
+    minutes (None lets Amazon apply the slot's length).
+    """
+    utc = to_utc("start", start)
+    if utc <= now:
+        raise RequestValidationError(
+            f"an appointment must start in the future; {wire_time('start', utc)} is not after "
+            f"now ({wire_time('now', now)})")
+    if utc - now > MAX_BOOKING_AHEAD:
+        raise RequestValidationError(
+            f"an appointment may start at most {MAX_BOOKING_AHEAD.days} days ahead; "
+            f"{wire_time('start', utc)} is {(utc - now).days} days away")
+    fields: dict[str, Any] = {"start_time": utc}
+    if duration is None:
+        return fields
+    if not isinstance(duration, timedelta):
+        raise RequestValidationError(f"duration must be a timedelta, got {duration!r}")
+    minutes, rest = divmod(duration, timedelta(minutes=1))
+    if rest or minutes < 1:
+        raise RequestValidationError(
+            f"duration must be a positive whole number of minutes, got {duration}")
+    fields["duration_in_minutes"] = minutes
+    return fields
 
 
 def _id_list(

@@ -37,6 +37,10 @@ USAGE_PLANS: Mapping[str, UsagePlan] = {
     "getServiceJobByServiceJobId": UsagePlan(20.0, 40),
     "assignAppointmentResources": UsagePlan(1.0, 2),
     "setAppointmentFulfillmentData": UsagePlan(5.0, 20),
+    "getAppointmmentSlotsByJobId": UsagePlan(5.0, 20),  # sic: Amazon's operation id
+    "getAppointmentSlots": UsagePlan(20.0, 40),
+    "addAppointmentForServiceJobByServiceJobId": UsagePlan(5.0, 20),
+    "rescheduleAppointmentForServiceJobByServiceJobId": UsagePlan(5.0, 20),
 }
 
 

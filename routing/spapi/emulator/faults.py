@@ -10,10 +10,14 @@ From Python, :meth:`FaultPlan.inject` takes every detail. From the command line
 - ``delay:S``: the next call is answered normally, S seconds late (``delay:35`` outlasts
   routeplan's 30 s request deadline);
 - ``expire-token:N``: the next N calls find their access token expired (403 Unauthorized,
-  "The access token you provided has expired."); every token issued so far expires.
+  "The access token you provided has expired."); every token issued so far expires;
+- ``slot-taken:N``: the next N bookings (add or reschedule an appointment) find their slot
+  taken by another buyer since the client read it: the slot fills up for good and the call
+  gets Amazon's 422 "Appointment slot is not available".
 
 ``@OPERATION`` aims the fault at one operation (``getServiceJobs``, ``lwaToken`` …); without
-it a fault hits the next Services API calls, whatever the operation (never the LWA endpoint).
+it a fault hits the next Services API calls, whatever the operation (never the LWA endpoint;
+``slot-taken`` only the booking operations).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from routing.spapi.emulator.errors import EmulatorError
 from routing.spapi.emulator.wire import JSON, Reply, error
 
 __all__ = [
+    "BOOKING_OPERATIONS",
     "LWA_OPERATION",
     "SPAPI_OPERATIONS",
     "SPEC_HELP",
@@ -36,14 +41,23 @@ __all__ = [
 
 #: The operation name of the LWA token endpoint, for faults aimed at login.
 LWA_OPERATION = "lwaToken"
+#: The operations that book a slot, which the ``slot-taken`` fault aims at.
+BOOKING_OPERATIONS = frozenset(
+    {
+        "addAppointmentForServiceJobByServiceJobId",
+        "rescheduleAppointmentForServiceJobByServiceJobId",
+    }
+)
 SPAPI_OPERATIONS = frozenset(
     {
         "getServiceJobs",
         "getServiceJobByServiceJobId",
         "assignAppointmentResources",
         "setAppointmentFulfillmentData",
+        "getAppointmmentSlotsByJobId",
+        "getAppointmentSlots",
     }
-)
+) | BOOKING_OPERATIONS
 
 #: Amazon's error for each status a test is likely to inject without a body.
 _DEFAULT_ERRORS = {
@@ -59,13 +73,15 @@ _DEFAULT_ERRORS = {
 _HTML_PAGE = (b"<html><head><title>502 Bad Gateway</title></head>"
               b"<body><center><h1>502 Bad Gateway</h1></center></body></html>")
 _SPEC = re.compile(r"(?P<kind>[a-z-]+|\d{3}):(?P<value>\d+(?:\.\d+)?)(?:@(?P<operation>\w+))?")
-SPEC_HELP = "KIND:N[@OPERATION] with KIND a 4xx/5xx status, html, delay or expire-token"
+SPEC_HELP = ("KIND:N[@OPERATION] with KIND a 4xx/5xx status, html, delay, expire-token or "
+             "slot-taken")
 
 
 @dataclass(frozen=True)
 class Fault:
     """One injected answer. ``status`` < 300 without a body delays the real answer instead;
-    ``expire_tokens`` expires every access token, then lets the call through."""
+    ``expire_tokens`` expires every access token, then lets the call through; ``take_slot``
+    fills the slot a booking asks for, then lets the call through."""
 
     operation: str | None
     status: int
@@ -74,12 +90,15 @@ class Fault:
     delay: float = 0.0
     retry_after: float | None = None
     expire_tokens: bool = False
+    take_slot: bool = False
 
     @property
     def label(self) -> str:
         """What this fault did, for the call record: ``429``, ``502 html``, ``delay 35 s`` …"""
         if self.expire_tokens:
             return "expire-token"
+        if self.take_slot:
+            return "slot-taken"
         if self.passes_through:
             return f"delay {self.delay:g} s"
         kind = f"{self.status} html" if self.body is not None and \
@@ -138,18 +157,22 @@ class FaultPlan:
         delay: float = 0.0,
         retry_after: float | None = None,
         expire_tokens: bool = False,
+        take_slot: bool = False,
     ) -> None:
         """Answer the next ``count`` calls of ``operation`` (None: any) with this fault."""
         if operation is not None and operation not in SPAPI_OPERATIONS | {LWA_OPERATION}:
             known = ", ".join(sorted(SPAPI_OPERATIONS | {LWA_OPERATION}))
             raise EmulatorError(f"unknown operation {operation!r}; known: {known}")
+        if take_slot and operation is not None and operation not in BOOKING_OPERATIONS:
+            raise EmulatorError(f"slot-taken aims at a booking operation "
+                                f"({', '.join(sorted(BOOKING_OPERATIONS))}), not {operation}")
         if not 100 <= status <= 599:
             raise EmulatorError(f"status {status} is not an HTTP status")
         if count < 1 or delay < 0 or (retry_after is not None and retry_after < 0):
             raise EmulatorError("count must be >= 1, delay and retry_after >= 0")
         payload = body.encode() if isinstance(body, str) else body
         fault = Fault(operation, status, payload, content_type, delay, retry_after,
-                      expire_tokens)
+                      expire_tokens, take_slot)
         with self._lock:
             self._queue.append(_Queued(fault, count))
 
@@ -170,6 +193,8 @@ class FaultPlan:
                         content_type="text/html; charset=utf-8")
         elif kind == "expire-token":
             self.inject(operation, 200, count=count, expire_tokens=True)
+        elif kind == "slot-taken":
+            self.inject(operation, 200, count=count, take_slot=True)
         elif kind.isdigit() and 400 <= int(kind) <= 599:
             self.inject(operation, int(kind), count=count)
         else:
@@ -180,7 +205,8 @@ class FaultPlan:
         with self._lock:
             for entry in self._queue:
                 wanted = entry.fault.operation
-                if wanted == operation or (wanted is None and operation in SPAPI_OPERATIONS):
+                aimed = BOOKING_OPERATIONS if entry.fault.take_slot else SPAPI_OPERATIONS
+                if wanted == operation or (wanted is None and operation in aimed):
                     entry.left -= 1
                     if not entry.left:
                         self._queue.remove(entry)

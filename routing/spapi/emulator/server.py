@@ -36,6 +36,7 @@ from routing.spapi.emulator.errors import EmulatorError
 from routing.spapi.emulator.faults import LWA_OPERATION, Fault, FaultPlan
 from routing.spapi.emulator.listing import list_page, parse_query
 from routing.spapi.emulator.lwa import LwaRefusal, TokenIssuer, TokenState
+from routing.spapi.emulator.slots import SlotBook, SlotConfig
 from routing.spapi.emulator.wire import (
     JSON,
     Rejection,
@@ -62,6 +63,7 @@ _log = logging.getLogger(__name__)
 TOKEN_PATH = "/auth/o2/token"
 CALLS_PATH = "/_emulator/calls"
 _JOBS_PATH = ("service", "v1", "serviceJobs")
+_SLOTS_PATH = ("service", "v1", "appointmentSlots")
 _SECRET_FORM_FIELDS = frozenset({"client_secret", "refresh_token"})
 _EXPIRED = "The access token you provided has expired."
 
@@ -114,6 +116,8 @@ def _routes(path: str) -> dict[str, _Route]:
     if path == CALLS_PATH:
         return {"GET": _Route("")}
     parts = tuple(unquote(part) for part in path.strip("/").split("/"))
+    if parts == _SLOTS_PATH:
+        return {"GET": _Route("getAppointmentSlots")}
     if parts[:3] != _JOBS_PATH:
         return {}
     rest = parts[3:]
@@ -121,6 +125,13 @@ def _routes(path: str) -> dict[str, _Route]:
         return {"GET": _Route("getServiceJobs")}
     if len(rest) == 1:
         return {"GET": _Route("getServiceJobByServiceJobId", rest[0])}
+    if rest[1:] == ("appointmentSlots",):
+        return {"GET": _Route("getAppointmmentSlotsByJobId", rest[0])}
+    if rest[1:] == ("appointments",):
+        return {"POST": _Route("addAppointmentForServiceJobByServiceJobId", rest[0])}
+    if len(rest) == 3 and rest[1] == "appointments":
+        return {"POST": _Route("rescheduleAppointmentForServiceJobByServiceJobId", rest[0],
+                               rest[2])}
     if len(rest) == 4 and rest[1] == "appointments":
         operation = {
             "resources": "assignAppointmentResources",
@@ -132,11 +143,13 @@ def _routes(path: str) -> dict[str, _Route]:
 
 
 class Emulator:
-    """A local Services API (four job operations) plus an LWA token endpoint.
+    """A local Services API (jobs, appointment slots and bookings) plus an LWA token endpoint.
 
     Use as a context manager or with :meth:`start` / :meth:`stop`; the server runs in a
     background thread. ``resource_rules`` maps technician resource ids to what they may do;
-    when it is empty every resource id is accepted.
+    when it is empty every resource id is accepted. ``slots`` configures the stores' slots
+    (default :class:`SlotConfig`); ``clock`` is the emulator's now for slots and bookings
+    (default: the wall clock), so a test or the demo can play a day that is not today.
     """
 
     def __init__(
@@ -152,6 +165,8 @@ class Emulator:
         enforce_rate_limits: bool = True,
         marketplace_id: str = "ATVPDKIKX0DER",
         usage_plans: Mapping[str, UsagePlan] | None = None,
+        slots: SlotConfig | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -160,6 +175,7 @@ class Emulator:
         self.faults = FaultPlan()
         self.resource_rules: dict[str, ResourceRule] = {}
         self._store = JobStore(jobs)
+        self._slots = SlotBook(slots or SlotConfig(), clock or _wall_clock)
         self._issuer = TokenIssuer(client_id, client_secret, refresh_token, token_ttl)
         if token_ttl < 0:
             raise EmulatorError(f"token_ttl must be >= 0 seconds, got {token_ttl}")
@@ -281,6 +297,10 @@ class Emulator:
         with self._lock:
             return {key: json.loads(json.dumps(data)) for key, data in self._fulfillments.items()}
 
+    @property
+    def slot_config(self) -> SlotConfig:
+        return self._slots.config
+
     def job(self, service_job_id: str) -> dict[str, Any] | None:
         """The job as the emulator now serves it (a copy), or None."""
         with self._lock:
@@ -359,6 +379,7 @@ class Emulator:
                 self._issuer.expire_all()
             if not fault.passes_through:
                 return fault.reply()
+        race = fault is not None and fault.take_slot
         if route.operation == LWA_OPERATION:
             return self._token(headers, body)
         state = self._issuer.state(headers.get("x-amz-access-token"))
@@ -377,7 +398,7 @@ class Emulator:
             )
         else:
             try:
-                reply = self._operate(route, pairs, headers, body)
+                reply = self._operate(route, pairs, headers, body, race=race)
             except Rejection as rejection:
                 bare = route.operation == "setAppointmentFulfillmentData"
                 reply = errors_reply(rejection.status, *rejection.errors, bare=bare)
@@ -402,7 +423,11 @@ class Emulator:
         pairs: list[tuple[str, str]],
         headers: Mapping[str, str],
         body: bytes,
+        *,
+        race: bool = False,
     ) -> Reply:
+        if route.operation in _SLOT_OPERATIONS:
+            return self._book(route, pairs, headers, body, race)
         if route.operation == "getServiceJobs":
             query = parse_query(pairs)
             with self._lock:
@@ -438,6 +463,34 @@ class Emulator:
             )
             self._fulfillments[key] = {**self._fulfillments.get(key, {}), **data}
             return Reply(204)
+
+
+    def _book(self, route: _Route, pairs: list[tuple[str, str]], headers: Mapping[str, str],
+              body: bytes, race: bool) -> Reply:
+        """The slot reads and the bookings (:mod:`routing.spapi.emulator.slots`)."""
+        operation, slots = route.operation, self._slots
+        if operation not in _SLOT_READS and pairs:
+            raise Rejection(400, invalid_input(f"Unknown query parameter {pairs[0][0]!r}."))
+        document = None if operation in _SLOT_READS else _json_body(headers, body)
+        with self._lock:
+            if operation == "getAppointmentSlots":
+                return json_reply(200, {"payload": slots.store_slots(self._store, pairs)})
+            if operation == "getAppointmmentSlotsByJobId":
+                return json_reply(200, {"payload": slots.job_slots(self._store, route.job_id,
+                                                                   pairs)})
+            if operation == "addAppointmentForServiceJobByServiceJobId":
+                return json_reply(200, slots.add(self._store, route.job_id, document, race=race))
+            return json_reply(200, slots.reschedule(self._store, route.job_id,
+                                                    route.appointment_id, document, race=race))
+
+
+_SLOT_READS = frozenset({"getAppointmentSlots", "getAppointmmentSlotsByJobId"})
+_SLOT_OPERATIONS = _SLOT_READS | {"addAppointmentForServiceJobByServiceJobId",
+                                  "rescheduleAppointmentForServiceJobByServiceJobId"}
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def _json_body(headers: Mapping[str, str], body: bytes) -> object:
