@@ -12,6 +12,7 @@ from routing.cli import (
     assign_cmd,
     audit_cmd,
     demo_cmd,
+    durations_cmd,
     emulator_cmd,
     fulfill_cmd,
     geocode_cmd,
@@ -21,7 +22,7 @@ from routing.cli import (
 from routing.cli.exits import EXIT_CODES_HELP, exit_code_for
 
 _COMMANDS = (plan_cmd, demo_cmd, jobs_cmd, geocode_cmd, emulator_cmd, assign_cmd, fulfill_cmd,
-             audit_cmd)
+             audit_cmd, durations_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
