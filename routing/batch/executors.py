@@ -36,9 +36,13 @@ class WorkerLost(Exception):
 
 
 class Executor(Protocol[Handle]):
-    """Runs tasks each in a fresh process; at most ``slots`` at a time are started."""
+    """Runs tasks each in a fresh process; at most ``slots`` at a time are started.
+
+    ``startup`` is how long a task's process may take to start, on top of its hard limit.
+    """
 
     slots: int
+    startup: float
 
     def start(self, spec: TaskSpec) -> Handle: ...
 
@@ -75,6 +79,7 @@ class LocalExecutor:
 
     def __init__(self, workers: int | None = None, task: TaskFunction = run_task) -> None:
         self.slots = workers or os.cpu_count() or 1
+        self.startup = 0.0  # a fork of the warm fork server
         self.task = task
         self._context = multiprocessing.get_context("forkserver")
         # The fork server imports the planner once; each task forks from it, ready to plan.
@@ -134,12 +139,14 @@ class RayExecutor:
     starts a local one with ``workers`` CPUs (dashboard off).
 
     Each task gets a fresh worker process (``max_calls=1``): one OR-Tools model per
-    process. Ray's own retries are off (``max_retries=0``): they would repeat the same seed,
+    process. Starting one (a Python that imports the planner and reads the gazetteer) takes
+    seconds, more on a loaded node: ``startup`` (default 60 s) is added to each task's hard
+    limit. Ray's own retries are off (``max_retries=0``): they would repeat the same seed,
     and the scheduler retries a lost worker with the next one.
     """
 
     def __init__(self, workers: int | None = None, task: TaskFunction = run_task, *,
-                 address: str | None = None) -> None:
+                 address: str | None = None, startup: float = 60.0) -> None:
         os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # nothing leaves the machine
         try:
             import ray
@@ -158,6 +165,7 @@ class RayExecutor:
             ray.init(**options)
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.slots = workers or max(cpus, 1)
+        self.startup = startup
         self.task = task
         self._remote = ray.remote(max_calls=1, max_retries=0, num_cpus=1)(_on_ray)
 

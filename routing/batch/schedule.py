@@ -79,7 +79,8 @@ def run_tasks(specs: Iterable[TaskSpec], executor: Executor[Any], limits: Limits
             running[executor.start(spec)] = _Running(spec, now, now if first is None else first)
             if on_start is not None:
                 on_start(spec)
-        deadline = min(r.started + _hard_limit(r.spec, limits) for r in running.values())
+        deadline = min(r.started + _hard_limit(r.spec, limits, executor)
+                       for r in running.values())
         for handle in executor.wait(list(running), timeout=deadline - clock()):
             task = running.pop(handle)
             try:
@@ -94,16 +95,17 @@ def run_tasks(specs: Iterable[TaskSpec], executor: Executor[Any], limits: Limits
             yield _outcome(task, clock(), result.status, result)
         now = clock()
         for handle, task in list(running.items()):
-            limit = _hard_limit(task.spec, limits)
+            limit = _hard_limit(task.spec, limits, executor)
             if now >= task.started + limit:
                 executor.kill(handle)
                 del running[handle]
                 yield _outcome(task, now, "timeout",
-                               error=f"killed after {limit:g} s (time limit + grace)")
+                               error=f"killed after {limit:g} s (time limit + grace"
+                                     f"{' + startup' if executor.startup else ''})")
 
 
-def _hard_limit(spec: TaskSpec, limits: Limits) -> float:
-    return float(spec.settings.get("time_limit", 0.0)) + limits.grace
+def _hard_limit(spec: TaskSpec, limits: Limits, executor: Executor[Any]) -> float:
+    return float(spec.settings.get("time_limit", 0.0)) + limits.grace + executor.startup
 
 
 def _outcome(task: _Running, now: float, status: Status, result: TaskResult | None = None,
