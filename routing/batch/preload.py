@@ -6,10 +6,11 @@ paying for them again.
 """
 
 from routing.batch.task import run_task
+from routing.cli.exits import exit_code_for  # what a failing task reports its exit code with
 from routing.geo import Gazetteer
 from routing.spapi.models import Address
 
-__all__ = ["run_task"]
+__all__ = ["exit_code_for", "run_task"]
 
 Gazetteer().geocode(Address(name="warm-up", address_line1="-", postal_code="10001",
                             country_code="US"))

@@ -75,8 +75,9 @@ def run_tasks(specs: Iterable[TaskSpec], executor: Executor[Any], limits: Limits
     while pending or running:
         while pending and len(running) < executor.slots:
             spec, first = pending.popleft()
+            handle = executor.start(spec)  # the clock starts once it has a process
             now = clock()
-            running[executor.start(spec)] = _Running(spec, now, now if first is None else first)
+            running[handle] = _Running(spec, now, now if first is None else first)
             if on_start is not None:
                 on_start(spec)
         deadline = min(r.started + _hard_limit(r.spec, limits, executor)
