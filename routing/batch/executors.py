@@ -18,7 +18,6 @@ import os
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol, TypeVar
@@ -85,7 +84,6 @@ class LocalExecutor:
         self._context = multiprocessing.get_context("forkserver")
         # The fork server imports the planner once; each task forks from it, ready to plan.
         self._context.set_forkserver_preload(["routing.batch.preload"])
-        forkserver.ensure_running()  # it loads while the driver fetches
 
     def start(self, spec: TaskSpec) -> LocalTask:
         answer, send = self._context.Pipe(duplex=False)

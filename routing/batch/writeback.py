@@ -63,7 +63,11 @@ class SellerWriteback:
 
     def _work(self) -> None:
         try:
+            self.journal.parent.mkdir(parents=True, exist_ok=True)
             journal = Journal(self.journal)
+        except OSError as exc:
+            self._drain(f"{self.journal.parent}: cannot create: {exc.strerror or exc}")
+            return
         except RoutingError as exc:
             self._drain(str(exc))
             return
