@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from routing.batch.task import TaskResult, TaskSpec, run_task
 
-__all__ = ["Executor", "LocalExecutor", "RayExecutor", "TaskFunction", "WorkerLost"]
+__all__ = ["Executor", "LocalExecutor", "LocalTask", "RayExecutor", "TaskFunction", "WorkerLost"]
 
 TaskFunction = Callable[[TaskSpec], TaskResult]
 """A module-level function (workers import it by name): :func:`run_task`, or a test's."""
