@@ -127,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
     report_path = args.out / "batch-report.json"
     report_path.write_text(report.to_json(), encoding="utf-8")
     stdout_console("table").print(_summary(report))
+    _warn_left_out(report)
     if not args.quiet:
         stderr_console().print(f"report: {escape(str(report_path))}", highlight=False)
     return _exit_code(report, strict=args.strict)
@@ -214,6 +215,19 @@ def _summary(report: BatchReport) -> Table:
                       str(o.jobs), str(o.placed), str(o.unassigned), str(o.attempts),
                       f"{o.wall_s:.1f}", escape(o.error or ""))
     return table
+
+
+def _warn_left_out(report: BatchReport) -> None:
+    """Jobs in no partition (no territory to send them to, or unreadable) are in the report
+    only: say so, with where to look."""
+    for label, found in (("in no territory", report.unrouted),
+                         ("unreadable", report.rejected)):
+        count = sum(len(ids) for ids in found.values())
+        if count:
+            where = ", ".join(f"{key}: {', '.join(ids[:3])}{' …' * (len(ids) > 3)}"
+                              for key, ids in found.items())
+            print(f"routeplan: warning: {count} job(s) {label} ({where}); see "
+                  "batch-report.json", file=sys.stderr)
 
 
 def _exit_code(report: BatchReport, *, strict: bool) -> int:

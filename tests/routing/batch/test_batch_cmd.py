@@ -12,7 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from routing.batch import BatchReport
 from routing.cli import main
+from routing.cli.batch_cmd import _exit_code, _warn_left_out
 from routing.spapi.emulator import Emulator
 from tests.routing.batch.helpers import EXAMPLES, TERRITORIES, write_manifest
 
@@ -72,3 +74,16 @@ def test_a_mistake_is_one_line_and_exit_3(tmp_path: Path, argv: list[str], messa
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("routeplan: error: "), err
     assert re.search(message, lines[0]), lines[0]
+
+
+def test_jobs_in_no_partition_are_named_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    report = BatchReport(unrouted={"acme/2026-12-01": ["SJ-1", "SJ-2", "SJ-3", "SJ-4"]},
+                         rejected={"acme/2026-12-02": ["SJ-9"]})
+    _warn_left_out(report)
+    assert capsys.readouterr().err.splitlines() == [
+        "routeplan: warning: 4 job(s) in no territory (acme/2026-12-01: SJ-1, SJ-2, SJ-3 …); "
+        "see batch-report.json",
+        "routeplan: warning: 1 job(s) unreadable (acme/2026-12-02: SJ-9); see batch-report.json",
+    ]
+    assert _exit_code(report, strict=True) == 10
+    assert _exit_code(report, strict=False) == 0
