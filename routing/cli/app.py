@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from routing.cli import (
     assign_cmd,
     audit_cmd,
+    batch_cmd,
     demo_cmd,
     durations_cmd,
     emulator_cmd,
@@ -22,7 +23,7 @@ from routing.cli import (
 from routing.cli.exits import EXIT_CODES_HELP, exit_code_for
 
 _COMMANDS = (plan_cmd, demo_cmd, jobs_cmd, geocode_cmd, emulator_cmd, assign_cmd, fulfill_cmd,
-             audit_cmd, durations_cmd)
+             audit_cmd, durations_cmd, batch_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
