@@ -22,10 +22,10 @@ import random
 import tempfile
 import time
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from benchmarks.plan_pipeline import LOCAL, SKILLS, king_county_zips, wire
+from benchmarks.plan_pipeline import LOCAL, make_jobs, make_technicians
 from routing.batch import Limits, LocalExecutor, Outcome, RayExecutor, TaskSpec, run_tasks
 from routing.batch.executors import Executor
 
@@ -37,39 +37,8 @@ def partition(metro: int, day: date, jobs: int, technicians: int, seed: int,
               settings: dict[str, Any], folder: str) -> TaskSpec:
     """One metro's day: its roster and jobs as the driver would hand them to a worker."""
     rng = random.Random(f"{seed}/{metro}/{day}")
-    areas = king_county_zips()
-    techs = []
-    for index in range(technicians):
-        area = rng.choice(areas)
-        begin = rng.choice((7, 8, 9))
-        shift = f"{begin:02d}:00-{begin + rng.choice((8, 9)):02d}:00"
-        techs.append({
-            "id": f"M{metro:02d}T{index:03d}", "name": f"Technician {index}",
-            "skills": rng.sample(SKILLS, rng.choice((2, 3))),
-            "start": {"lat": float(area["lat"]), "lon": float(area["long"])},
-            "shifts": dict.fromkeys(WEEKDAYS, shift),
-            "lunch": {"window": "11:30-13:30", "duration": "30m"},
-            "timezone": LOCAL.key,
-        })
-    documents = []
-    for index in range(jobs):
-        area = rng.choice(areas)
-        start = datetime(day.year, day.month, day.day, rng.randint(8, 14), tzinfo=LOCAL)
-        key = f"M{metro:02d}{day:%m%d}{index:04d}"
-        documents.append({
-            "serviceJobId": f"SJ-{key}", "serviceJobStatus": "NOT_SERVICED",
-            "createTime": wire(start - timedelta(days=5)), "marketplaceId": "ATVPDKIKX0DER",
-            "scopeOfWork": {"asin": f"B0BENCH{index % 100:03d}", "title": "Service",
-                            "quantity": 1, "requiredSkills": [rng.choice(SKILLS)]},
-            "appointments": [{
-                "appointmentId": f"AP-{key}", "appointmentStatus": "ACTIVE",
-                "appointmentTime": {"startTime": wire(start),
-                                    "durationInMinutes": rng.choice((180, 240))}}],
-            "serviceLocation": {"serviceLocationType": "IN_HOME", "address": {
-                "name": "Bench Buyer", "addressLine1": f"{rng.randint(100, 9999)} Main St",
-                "city": area["city"].title(), "stateOrRegion": "WA",
-                "postalCode": area["zip_code"], "countryCode": "US"}},
-        })
+    techs = make_technicians(technicians, rng, WEEKDAYS, prefix=f"M{metro:02d}T", width=3)
+    documents = make_jobs(jobs, rng, day, prefix=f"M{metro:02d}{day:%m%d}", width=4)
     return TaskSpec("bench", f"metro{metro:02d}", day.isoformat(),
                     roster={"timezone": LOCAL.key, "technicians": techs}, jobs=documents,
                     settings=settings, folder=f"{folder}/metro{metro:02d}/{day}")

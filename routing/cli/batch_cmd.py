@@ -36,9 +36,8 @@ from routing.batch import (
     plan_batch,
 )
 from routing.cli import common
-from routing.cli.common import parse_day, positive_seconds
+from routing.cli.common import parse_day, positive_int, positive_seconds
 from routing.cli.exits import INTERNAL, OK, PLANNING, UNASSIGNED, WRITEBACK_FAILED
-from routing.cli.plan_cmd import positive_int
 from routing.cli.tables import stderr_console, stdout_console
 
 EXAMPLES = """\

@@ -288,3 +288,14 @@ def provider_outage(unreachable: Mapping[str, str], not_geocoded: int, code: int
     print(f"routeplan: error: {'; '.join(unreachable.values())}: "
           f"{not_geocoded} job(s) not geocoded", file=sys.stderr)
     return GEO
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value

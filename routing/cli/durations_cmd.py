@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from rich.table import Table
 
 from routing.audit.visitlog import VisitRow, read_visit_log
-from routing.cli.common import job_source, settings_from
+from routing.cli.common import job_source, positive_int, settings_from
 from routing.cli.tables import stdout_console
 from routing.durations import DurationTable, load_durations
 from routing.durations_learn import (
@@ -73,7 +73,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     learn.add_argument("--percentile", type=_percentile, default=DEFAULT_PERCENTILE,
                        metavar="P", help="planning duration = this percentile of the "
                                          f"visits' time on site (default {DEFAULT_PERCENTILE:g})")
-    learn.add_argument("--min-samples", type=_positive, default=DEFAULT_MIN_SAMPLES,
+    learn.add_argument("--min-samples", type=positive_int, default=DEFAULT_MIN_SAMPLES,
                        metavar="N", help="visits needed to change a value "
                                          f"(default {DEFAULT_MIN_SAMPLES})")
     learn.add_argument("--json", action="store_true",
@@ -90,16 +90,6 @@ def _percentile(text: str) -> float:
         value = -1.0
     if not 0 < value <= 100:
         raise argparse.ArgumentTypeError(f"not a percentile between 0 and 100: {text!r}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
     return value
 
 

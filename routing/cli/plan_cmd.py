@@ -23,6 +23,7 @@ from routing.cli.common import (
     fetch_jobs,
     job_source,
     local_time,
+    positive_int,
     positive_seconds,
     provider_outage,
     settings_from,
@@ -112,16 +113,6 @@ def add_replan_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--events", type=Path, metavar="FILE",
                        help="YAML: job added / cancelled / running long, technician "
                             "unavailable from (see routing/events.py)")
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
