@@ -48,21 +48,24 @@ def wire(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def make_jobs(count: int, rng: random.Random) -> list[dict[str, Any]]:
+def make_jobs(count: int, rng: random.Random, day: date = DAY,
+              prefix: str = "B", width: int = 6) -> list[dict[str, Any]]:
+    """``count`` jobs on ``day``, ids ``SJ-<prefix><index>`` (``index`` padded to ``width``)."""
     areas = king_county_zips()
     jobs = []
     for index in range(count):
         area = rng.choice(areas)
-        start = datetime(DAY.year, DAY.month, DAY.day, rng.randint(8, 14), tzinfo=LOCAL)
+        start = datetime(day.year, day.month, day.day, rng.randint(8, 14), tzinfo=LOCAL)
+        key = f"{prefix}{index:0{width}d}"
         jobs.append({
-            "serviceJobId": f"SJ-B{index:06d}",
+            "serviceJobId": f"SJ-{key}",
             "serviceJobStatus": "NOT_SERVICED",
             "createTime": wire(start - timedelta(days=5)),
             "marketplaceId": "ATVPDKIKX0DER",
             "scopeOfWork": {"asin": f"B0BENCH{index % 100:03d}", "title": "Service",
                             "quantity": 1, "requiredSkills": [rng.choice(SKILLS)]},
             "appointments": [{
-                "appointmentId": f"AP-B{index:06d}", "appointmentStatus": "ACTIVE",
+                "appointmentId": f"AP-{key}", "appointmentStatus": "ACTIVE",
                 "appointmentTime": {"startTime": wire(start),
                                     "durationInMinutes": rng.choice((180, 240))}}],
             "serviceLocation": {"serviceLocationType": "IN_HOME", "address": {
@@ -73,7 +76,9 @@ def make_jobs(count: int, rng: random.Random) -> list[dict[str, Any]]:
     return jobs
 
 
-def make_roster(count: int, rng: random.Random) -> Roster:
+def make_technicians(count: int, rng: random.Random, weekdays: tuple[str, ...] = ("tue",),
+                     prefix: str = "TECH", width: int = 4) -> list[dict[str, Any]]:
+    """``count`` roster entries working ``weekdays``, ids ``<prefix><index>``."""
     areas = king_county_zips()
     technicians = []
     for index in range(count):
@@ -81,13 +86,19 @@ def make_roster(count: int, rng: random.Random) -> Roster:
         begin = rng.choice((7, 8, 9))
         shift = f"{begin:02d}:00-{begin + rng.choice((8, 9)):02d}:00"
         technicians.append({
-            "id": f"TECH{index:04d}", "name": f"Technician {index}",
+            "id": f"{prefix}{index:0{width}d}", "name": f"Technician {index}",
             "skills": rng.sample(SKILLS, rng.choice((2, 3))),
             "start": {"lat": float(area["lat"]), "lon": float(area["long"])},
-            "shifts": {"tue": shift},
+            "shifts": dict.fromkeys(weekdays, shift),
             "lunch": {"window": "11:30-13:30", "duration": "30m"},
+            "timezone": LOCAL.key,
         })
-    return Roster.model_validate({"timezone": "America/Los_Angeles", "technicians": technicians})
+    return technicians
+
+
+def make_roster(count: int, rng: random.Random) -> Roster:
+    technicians = make_technicians(count, rng)
+    return Roster.model_validate({"timezone": LOCAL.key, "technicians": technicians})
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ A roster is a YAML, TOML or JSON file::
         dates: {"2026-12-24": "off", "2026-12-26": "10:00-14:00"}
         lunch: {window: "11:30-13:30", duration: 30m}
         max_jobs: 8
+        territory: seattle-east            # optional: `plan-batch` plans each territory apart
 
 Rules worth knowing:
 
@@ -281,6 +282,9 @@ class TechnicianSpec(BaseModel):
     max_jobs: int | None = Field(default=None, ge=1)
     fixed_cost: float = Field(default=0, ge=0)
     cost_per_hour: float = Field(default=0, ge=0)
+    territory: str | None = Field(default=None, min_length=1, pattern=r"^[\w.-]+$",
+                                  description="the territory this technician plans in "
+                                              "(plan-batch splits a roster by it)")
 
     @model_validator(mode="before")
     @classmethod

@@ -47,6 +47,7 @@ __all__ = [
     "Unassigned",
     "Window",
     "active_appointment",
+    "appointment_window",
     "day_bounds",
     "dedupe_jobs",
     "is_rescheduled",
@@ -202,11 +203,12 @@ def job_to_visit(job: ServiceJob, rules: JobRules) -> JobVisit | Unassigned:
     day = day_bounds(rules.day, rules.tz)
     appointment = active_appointment(job, day)
     if appointment is not None and appointment.appointment_time is not None:
-        windows: tuple[Window, ...] = (_window(appointment.appointment_time),)
+        windows: tuple[Window, ...] = (appointment_window(appointment.appointment_time),)
         priority = PRIORITY_APPOINTMENT
     elif status == ServiceJobStatus.PENDING_SCHEDULE:
         windows = tuple(
-            w for w in map(_window, job.preferred_appointment_times or ()) if _overlaps(w, day)
+            w for w in map(appointment_window, job.preferred_appointment_times or ())
+            if _overlaps(w, day)
         )
         priority = PRIORITY_PENDING
         if not windows:
@@ -285,7 +287,7 @@ def active_appointment(job: ServiceJob, day: Window) -> Appointment | None:
         for index, a in enumerate(appointments)
         if index in newest
         and a.appointment_time is not None
-        and _overlaps(_window(a.appointment_time), day)
+        and _overlaps(appointment_window(a.appointment_time), day)
     ]
     return live[-1] if live else None
 
@@ -346,7 +348,8 @@ def _newest_live_per_chain(appointments: Sequence[Appointment]) -> set[int]:
     return newest
 
 
-def _window(appointment_time: AppointmentTime) -> Window:
+def appointment_window(appointment_time: AppointmentTime) -> Window:
+    """The [start, start + duration) interval of an Amazon appointment time, aware in UTC."""
     start = appointment_time.start_time
     if start.tzinfo is None:  # the API sends UTC ("Z"); a naive time is read as UTC too
         start = start.replace(tzinfo=UTC)

@@ -23,6 +23,7 @@ PACKAGES = (
     "solver",
     "routing",
     "routing.audit",
+    "routing.batch",
     "routing.booking",
     "routing.cli",
     "routing.export",
@@ -35,6 +36,7 @@ PACKAGES = (
 )
 MODULE_PACKAGES = (
     "solver",
+    "routing.batch",
     "routing.export",
     "routing.geo",
     "routing.planner",

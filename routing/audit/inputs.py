@@ -45,7 +45,11 @@ def sent_records(journals: Iterable[Journal]) -> list[SentRecord]:
     """What Amazon took from routeplan, per appointment, from write-back journals.
 
     Only calls Amazon accepted count (ok or warning). When an appointment was written more
-    than once (a re-plan, another plan file), the latest accepted call of each kind wins.
+    than once (a re-plan, another plan file, a corrected visit log), the latest accepted
+    call of each kind wins. The kinds read: ``assign`` (the technician), ``eta`` (the
+    arrival estimate), ``fulfill`` (the actual start and end, and the technician: the one
+    who did the visit, so it overrides the assignment) and ``reschedule`` (its
+    ``rescheduleReasonCode``).
     """
     latest: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {}
     for journal in journals:
@@ -56,13 +60,29 @@ def sent_records(journals: Iterable[Journal]) -> list[SentRecord]:
     records: dict[tuple[str, str], SentRecord] = {}
     for (job_id, appointment_id, kind), (_, request) in sorted(latest.items()):
         record = records.get((job_id, appointment_id), SentRecord(job_id, appointment_id))
-        if kind == ActionKind.ASSIGN:
-            record = replace(record, technician_id=(request.get("resources") or [None])[0])
-        elif kind == ActionKind.ETA:
-            record = replace(record, arrival_estimate=Window(
-                datetime.fromisoformat(request["start"]), datetime.fromisoformat(request["end"])))
-        records[(job_id, appointment_id)] = record
+        records[(job_id, appointment_id)] = _with_request(record, kind, request)
     return list(records.values())
+
+
+def _with_request(record: SentRecord, kind: str, request: dict[str, Any]) -> SentRecord:
+    """``record`` with what one accepted call of ``kind`` sent (``request`` as journalled)."""
+    if kind == ActionKind.ASSIGN:
+        return replace(record, technician_id=(request.get("resources") or [None])[0])
+    if kind == ActionKind.ETA:
+        return replace(record, arrival_estimate=Window(
+            datetime.fromisoformat(request["start"]), datetime.fromisoformat(request["end"])))
+    if kind == ActionKind.FULFILL:
+        return replace(
+            record, fulfillment_start=_moment(request.get("start")),
+            fulfillment_end=_moment(request.get("end")),
+            technician_id=(request.get("resources") or [record.technician_id])[0])
+    if kind == ActionKind.RESCHEDULE:
+        return replace(record, reschedule_reason=request.get("rescheduleReasonCode"))
+    return record
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from routing.booking.options import BookingError
 from routing.spapi.enums import ServiceJobStatus
 from routing.spapi.models import ServiceJob
-from routing.visits import OnTime, Window
-from routing.visits import _window as appointment_window
+from routing.visits import OnTime, Window, appointment_window
 
 __all__ = ["OfferedSlot", "PendingJob", "pending_job"]
 

@@ -11,17 +11,20 @@ from collections.abc import Sequence
 from routing.cli import (
     assign_cmd,
     audit_cmd,
+    batch_cmd,
     booking_cmd,
     demo_cmd,
+    durations_cmd,
     emulator_cmd,
+    fulfill_cmd,
     geocode_cmd,
     jobs_cmd,
     plan_cmd,
 )
 from routing.cli.exits import EXIT_CODES_HELP, exit_code_for
 
-_COMMANDS = (plan_cmd, demo_cmd, jobs_cmd, geocode_cmd, emulator_cmd, assign_cmd, audit_cmd,
-             booking_cmd)
+_COMMANDS = (plan_cmd, demo_cmd, jobs_cmd, geocode_cmd, emulator_cmd, assign_cmd, fulfill_cmd,
+             audit_cmd, durations_cmd, batch_cmd, booking_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

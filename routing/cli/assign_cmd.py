@@ -14,30 +14,20 @@ settled from what Amazon shows (assignments) or sent again (estimates, harmless)
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from routing.cli.common import local_time, settings_from, spapi_client
 from routing.cli.exits import OK, WRITEBACK_FAILED
-from routing.cli.tables import stderr_console, stdout_console
+from routing.cli.tables import stdout_console
+from routing.cli.writeback_view import add_write_options, progress_bar, result_text
 from routing.writeback import (
     DEFAULT_MARGIN,
     ActionKind,
-    ActionResult,
     ApplyReport,
     Change,
     Comparison,
@@ -65,9 +55,6 @@ exit codes: 0 everything written (or nothing to write), 11 some appointments fai
 the table; run the same command again to retry only those), 3 bad plan or option, 4 login
 or Services API unusable.
 """
-_STATUS_STYLE = {ResultStatus.OK: "green", ResultStatus.WARNING: "yellow",
-                 ResultStatus.FAILED: "bold red", ResultStatus.BLOCKED: "red",
-                 ResultStatus.DONE_EARLIER: "dim"}
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,19 +64,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("plan", type=Path, metavar="PLAN",
                         help="a plan.json written by `routeplan plan --out`")
-    parser.add_argument("--apply", action="store_true",
-                        help="make the calls (default: dry run, nothing is sent)")
     parser.add_argument("--eta-margin", type=_margin, default=DEFAULT_MARGIN, metavar="M",
                         help="arrival estimate = planned service start ± M "
                              "(default 30m; e.g. 45m, 1h)")
-    parser.add_argument("--journal", type=Path, metavar="FILE",
-                        help="SQLite journal (default: PLAN.journal.sqlite beside the plan)")
-    group = parser.add_argument_group("Services API")
-    group.add_argument("--region", choices=("na", "eu", "fe"), help="SP-API region")
-    group.add_argument("--endpoint", metavar="URL",
-                       help="any SP-API base URL, e.g. a running `routeplan emulator`")
-    group.add_argument("--config", type=Path, metavar="FILE", help="a routeplan.toml")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_write_options(parser, "PLAN.journal.sqlite beside the plan")
     parser.set_defaults(run=run)
 
 
@@ -104,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)
     journal_path = args.journal or default_journal_path(args.plan)
     console = stdout_console("table")
-    with spapi_client(settings_from(args)) as client, _progress(args.quiet) as progress:
+    with spapi_client(settings_from(args)) as client, progress_bar(args.quiet) as progress:
         if not args.apply:
             comparisons, skipped = compare_plan(plan, client, on_read=progress.advance_hook(
                 "reading jobs", len({t.service_job_id for t in targets_of(plan)[0]})))
@@ -119,48 +97,6 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"journal: {escape(str(journal_path))} (plan {report.plan_id})",
                   style="dim", highlight=False)
     return OK if report.succeeded else WRITEBACK_FAILED
-
-
-class _Bar:
-    """A rich progress bar with an ETA on stderr; silent when stderr is not a terminal."""
-
-    def __init__(self, quiet: bool) -> None:
-        console = stderr_console()
-        self._progress = Progress(
-            TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=console, transient=True,
-            disable=quiet or not console.is_terminal)
-        self._task: TaskID | None = None
-
-    def begin(self, stage: str, total: int) -> None:
-        if self._task is not None:
-            self._progress.remove_task(self._task)
-        self._task = self._progress.add_task(stage, total=total)
-
-    def advance(self) -> None:
-        if self._task is not None:
-            self._progress.advance(self._task)
-
-    def advance_hook(self, stage: str, total: int) -> Callable[[], None]:
-        """Begin ``stage`` and return the callable that advances it."""
-        self.begin(stage, total)
-        return self.advance
-
-    def start(self) -> None:
-        self._progress.start()
-
-    def stop(self) -> None:
-        self._progress.stop()
-
-
-@contextmanager
-def _progress(quiet: bool) -> Iterator[_Bar]:
-    bar = _Bar(quiet)
-    bar.start()
-    try:
-        yield bar
-    finally:
-        bar.stop()
 
 
 def _change_text(comparison: Comparison) -> str:
@@ -197,12 +133,6 @@ def _print_dry_run(console: Console, comparisons: list[Comparison], skipped: lis
         "sent: add --apply.", highlight=False)
 
 
-def _result_text(result: ActionResult | None, fallback: str) -> str:
-    if result is None:
-        return fallback
-    return f"[{_STATUS_STYLE[result.status]}]{result.status.value}[/]"
-
-
 def _print_report(console: Console, report: ApplyReport, margin: timedelta) -> None:
     table = Table(title="write-back")
     for header in ("job", "appointment", "technician", "was", "assignment", "ETA"):
@@ -214,8 +144,8 @@ def _print_report(console: Console, report: ApplyReport, margin: timedelta) -> N
         table.add_row(
             c.target.service_job_id, c.target.appointment_id, c.target.technician_id,
             technicians_text(c.amazon_technicians),
-            _result_text(results.get(ActionKind.ASSIGN), "unchanged" if c.change else "—"),
-            _result_text(results.get(ActionKind.ETA), "—") + (
+            result_text(results.get(ActionKind.ASSIGN), "unchanged" if c.change else "—"),
+            result_text(results.get(ActionKind.ETA), "—") + (
                 f" {_eta_text(c, margin)}" if ActionKind.ETA in results else ""),
             escape("; ".join([c.problem] if c.problem else details)))
     console.print(table)

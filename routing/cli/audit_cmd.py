@@ -1,4 +1,9 @@
-"""routeplan audit: technicians against the appointment windows and Amazon's metrics."""
+"""routeplan audit: technicians against the appointment windows and Amazon's metrics.
+
+The period's local dates are in the one timezone every command uses (``day_timezone``:
+``--timezone``, else the roster's, else the emulator's example roster's, else UTC); a job
+whose address can be placed is audited in its own timezone.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -34,9 +38,11 @@ from routing.audit import (
     sent_records,
 )
 from routing.audit.csv_out import COLUMNS
+from routing.audit.heap import without_cycle_collection
 from routing.audit.history import JobHistory, default_history_path
 from routing.cli.common import day_timezone, job_source, parse_day, settings_from, zone
 from routing.cli.exits import THRESHOLD_CROSSED
+from routing.cli.tables import stdout_console
 from routing.errors import RoutingError
 from routing.export.common import write_csv_table, write_text
 from routing.plan import Plan
@@ -47,11 +53,13 @@ from routing.visits import day_bounds
 from routing.writeback import Journal
 
 EXAMPLES_TEXT = """\
-examples:
-  routeplan audit --from 2026-11-01 --to 2026-11-30 --source jobs.json --visits visits.csv
-  routeplan audit --from 2026-11-23 --to 2026-11-29 --source spapi --visits visits.csv
-  routeplan audit --from 2026-11-01 --to 2026-11-30 --source jobs.json --html audit.html \\
-      --fail-on 'late_start>10%,technician_no_show>2%'
+examples (from the repository's root; a threshold crossed exits 12):
+  routeplan audit --from 2026-11-27 --to 2026-12-01 --source examples/jobs.json \\
+      --roster examples/roster.yaml --details
+  routeplan audit --from 2026-11-27 --to 2026-12-01 --source emulator --json audit.json
+  routeplan audit --from 2026-11-27 --to 2026-12-01 --source examples/jobs.json \\
+      --roster examples/roster.yaml --html audit.html \\
+      --fail-on 'late_start>10%,technician_no_show>70%'
 """
 
 
@@ -134,7 +142,9 @@ def run(args: argparse.Namespace) -> int:
     for row_problem in log.problems:
         print(f"routeplan: warning: {args.visits}: {row_problem} (row left out)", file=sys.stderr)
     plans = [_plan(p) for p in args.plans]
-    with job_source(args, settings_from(args)) as source:
+    # reading and validating the jobs builds a record per job and appointment: no cycle
+    # collection while they pile up (as in audit_jobs)
+    with job_source(args, settings_from(args)) as source, without_cycle_collection():
         jobs: Iterable[ServiceJob]
         if isinstance(source, SpApiSource):
             jobs = _from_history(args, source, tz)
@@ -185,7 +195,7 @@ def _plan(path: Path) -> Plan:
 
 
 def _print(report: AuditReport, details: bool) -> None:
-    console = Console(highlight=False)
+    console = stdout_console("table")
     table = Table(title=f"Audit {report.period.from_} to {report.period.to} "
                         f"({report.period.timezone}), worst first; ! = threshold crossed")
     table.add_column("technician")
@@ -202,11 +212,11 @@ def _print(report: AuditReport, details: bool) -> None:
             mark = "!" if crosses(metric, value.rate, report.thresholds.get(metric)) else ""
             cells.append(f"{mark}{shown} ({value.numerator}/{value.denominator})")
         table.add_row(escape(label), *cells)
-    console.print(table)
+    console.print(table, highlight=False)
     if details:
         for a in report.appointments:
             if a.findings:
                 console.print(escape(
                     f"{a.service_job_id} {a.appointment_id or '-'} {a.technician_id or '-'} "
                     f"{a.window_start:%Y-%m-%d %H:%M}: {', '.join(f.value for f in a.findings)}"
-                ))
+                ), highlight=False)

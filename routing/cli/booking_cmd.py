@@ -51,12 +51,13 @@ from routing.cli.common import (
     add_source_options,
     duration_text,
     fetch_jobs,
+    positive_int,
     settings_from,
     spapi_client,
 )
 from routing.cli.emulator_cmd import fault_spec
 from routing.cli.exits import OK, UNASSIGNED, WRITEBACK_FAILED
-from routing.cli.plan_cmd import add_planning_options, positive_int
+from routing.cli.plan_cmd import add_planning_options
 from routing.cli.tables import add_format_options, stderr_console, stdout_console
 from routing.config import ConfigError, Settings
 from routing.durations import load_durations

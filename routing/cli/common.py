@@ -26,14 +26,17 @@ from routing.planner import ProgressEvent, Stage
 from routing.roster import Roster, load_roster
 from routing.sources import FileSource, JobSource, SpApiSource
 from routing.spapi import LwaCredentials, RetryEvent, RetryPolicy, ServicesClient
-from routing.spapi.emulator import Emulator
+from routing.spapi.emulator import Emulator, load_job_files
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: What ``--source emulator`` serves: the example day and the month of history before it.
+EMULATOR_DATASETS = (EXAMPLES / "jobs.json", EXAMPLES / "history.json")
 EMULATOR_CREDENTIALS = LwaCredentials("emulator-refresh", "emulator-client", "emulator-secret")
 SOURCES_HELP = (
     "where jobs come from: 'spapi' (Amazon, credentials from the environment), 'sandbox' "
-    "(Amazon's sandbox), 'emulator' (the local emulator with examples/jobs.json), or a saved "
-    "getServiceJobs JSON file (default: spapi, or the endpoint set in the config)"
+    "(Amazon's sandbox), 'emulator' (the local emulator with examples/jobs.json and "
+    "history.json), or a saved getServiceJobs JSON file (default: spapi, or the endpoint "
+    "set in the config)"
 )
 #: How the commands retry the Services API (6 attempts, up to 20 s apart, 120 s in all) and
 #: the total deadline of one request. Tests swap in fast ones with ``monkeypatch.setattr``.
@@ -160,7 +163,7 @@ def job_source(args: argparse.Namespace, settings: Settings) -> Iterator[JobSour
     choice = args.source
     _PROGRESS.set(None)  # retries show on the reporter of this command only
     if choice == "emulator":
-        with Emulator.from_file(EXAMPLES / "jobs.json") as emulator, ServicesClient(
+        with Emulator(load_job_files(EMULATOR_DATASETS)) as emulator, ServicesClient(
             credentials=EMULATOR_CREDENTIALS, base_url=emulator.url,
             token_url=emulator.token_url, retry=_retry_policy(), timeout=SPAPI_TIMEOUT,
         ) as client:
@@ -285,3 +288,14 @@ def provider_outage(unreachable: Mapping[str, str], not_geocoded: int, code: int
     print(f"routeplan: error: {'; '.join(unreachable.values())}: "
           f"{not_geocoded} job(s) not geocoded", file=sys.stderr)
     return GEO
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value

@@ -16,9 +16,10 @@ from routing.cli.common import (
     EMULATOR_CREDENTIALS,
     EXAMPLES,
     parse_day,
+    positive_int,
     positive_seconds,
 )
-from routing.cli.plan_cmd import make_plan, positive_int, show_and_write
+from routing.cli.plan_cmd import make_plan, show_and_write
 from routing.cli.tables import add_format_options, stderr_console
 from routing.config import ConfigError, Settings
 from routing.durations import load_durations

@@ -31,7 +31,7 @@ exit codes:
   5   geocoding or travel-time provider failure
   6   the day cannot be planned (e.g. a technician's home cannot be placed)
   10  plan written, but some jobs are unassigned (only with --strict)
-  11  assign, book, reschedule: some writes to Amazon failed (re-run to retry them)
+  11  assign, fulfill, book, reschedule: some writes to Amazon failed (re-run to retry them)
   12  audit: a --fail-on threshold was crossed
 """
 

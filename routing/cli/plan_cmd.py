@@ -23,6 +23,7 @@ from routing.cli.common import (
     fetch_jobs,
     job_source,
     local_time,
+    positive_int,
     positive_seconds,
     provider_outage,
     settings_from,
@@ -116,16 +117,6 @@ def add_replan_options(parser: argparse.ArgumentParser) -> None:
                        help="for each appointment the re-plan leaves unserved, the best new "
                             "slot Amazon offers after --now over 3 days, the days planned "
                             "afresh (see `routeplan reschedule`)")
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,8 +1,11 @@
-"""Writing a plan back to Amazon: technician assignments and arrival estimates, resumably.
+"""Writing back to Amazon, resumably: a plan's technicians and arrival estimates, and
+a visit log's actual times.
 
 ``plan_assignments(plan, client)`` lists the calls a write-back would make (a dry run);
 ``apply_plan(plan, client, journal=Journal(path))`` makes them, journalled so that a run
 killed at any instant can be re-run without repeating a call that succeeded.
+``fulfillment_rows(visit_log)`` and ``apply_fulfillment(rows, client, journal=…)`` do the
+same for setAppointmentFulfillmentData after the visits.
 """
 
 from routing.writeback.actions import (
@@ -28,6 +31,12 @@ from routing.writeback.apply import (
     apply_plan,
 )
 from routing.writeback.errors import JournalError, WritebackError
+from routing.writeback.fulfill import (
+    FulfillReport,
+    FulfillRow,
+    apply_fulfillment,
+    fulfillment_rows,
+)
 from routing.writeback.journal import Entry, Journal, Outcome, State, default_journal_path
 
 __all__ = [
@@ -40,6 +49,8 @@ __all__ = [
     "Change",
     "Comparison",
     "Entry",
+    "FulfillReport",
+    "FulfillRow",
     "Journal",
     "JournalError",
     "Outcome",
@@ -48,10 +59,12 @@ __all__ = [
     "State",
     "Target",
     "WritebackError",
+    "apply_fulfillment",
     "apply_plan",
     "compare_plan",
     "default_journal_path",
     "eta_window",
+    "fulfillment_rows",
     "load_plan",
     "parse_margin",
     "plan_assignments",

@@ -22,7 +22,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from routing.plan import Plan
-from routing.spapi import AuthError, ServiceJob, ServicesClient, SpApiRequestError
+from routing.spapi import (
+    Appointment,
+    AuthError,
+    RequestValidationError,
+    ServiceJob,
+    ServicesClient,
+    SpApiRequestError,
+)
 from routing.writeback.errors import WritebackError
 
 __all__ = [
@@ -34,14 +41,18 @@ __all__ = [
     "Skipped",
     "Target",
     "actions_for",
+    "appointment_problem",
     "compare_plan",
     "eta_window",
+    "identity_of",
+    "job_reader",
     "load_plan",
     "parse_margin",
     "plan_assignments",
     "plan_identity",
     "targets_of",
     "technicians_text",
+    "wire_time",
 ]
 
 DEFAULT_MARGIN = timedelta(minutes=30)
@@ -50,8 +61,12 @@ _UNITS = {"s": 1, "m": 60, "": 60, "h": 3600}
 
 
 class ActionKind(StrEnum):
+    """What a journal row did; the audit reads each kind back (:mod:`routing.audit.inputs`)."""
+
     ASSIGN = "assign"
     ETA = "eta"
+    FULFILL = "fulfill"
+    """The actual start and end of a visit, and its technician (``routeplan fulfill``)."""
     ADD = "add"
     """An appointment booked for a pending job (``routeplan book``); no appointment id yet."""
     RESCHEDULE = "reschedule"
@@ -191,8 +206,12 @@ def plan_identity(plan: Plan) -> str:
             for t in targets
         ),
     }
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-    return digest[:16]
+    return identity_of(content)
+
+
+def identity_of(content: object) -> str:
+    """A short, stable hash of JSON-ready ``content``: the key its journal rows share."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def compare_plan(
@@ -205,15 +224,26 @@ def compare_plan(
     the comparison (every later read would fail the same way).
     """
     targets, skipped = targets_of(plan)
+    read = job_reader(client, on_read)
+    return [_compare(target, read(target.service_job_id)) for target in targets], skipped
+
+
+def job_reader(client: ServicesClient,
+               on_read: Callable[[], None] | None = None) -> Callable[[str], ServiceJob | str]:
+    """A function giving each job as Amazon has it now, or why it cannot be read.
+
+    Each job is read once (``on_read`` after each read); login failures raise.
+    """
     jobs: dict[str, ServiceJob | str] = {}
-    comparisons = []
-    for target in targets:
-        if target.service_job_id not in jobs:
-            jobs[target.service_job_id] = _read_job(client, target.service_job_id)
+
+    def read(service_job_id: str) -> ServiceJob | str:
+        if service_job_id not in jobs:
+            jobs[service_job_id] = _read_job(client, service_job_id)
             if on_read is not None:
                 on_read()
-        comparisons.append(_compare(target, jobs[target.service_job_id]))
-    return comparisons, skipped
+        return jobs[service_job_id]
+
+    return read
 
 
 def _read_job(client: ServicesClient, service_job_id: str) -> ServiceJob | str:
@@ -223,19 +253,35 @@ def _read_job(client: ServicesClient, service_job_id: str) -> ServiceJob | str:
         raise
     except SpApiRequestError as exc:
         return f"cannot read the job from Amazon: {exc}"
+    except RequestValidationError as exc:  # an id no job can have (a hand-edited file)
+        return f"not a job id Amazon can have: {exc}"
+
+
+def appointment_problem(job: ServiceJob | str, appointment_id: str) -> str | None:
+    """Why Amazon would refuse a write to this appointment of ``job`` (None: it would not).
+
+    ``job`` is what :func:`job_reader` gave: a job, or the reason it could not be read.
+    """
+    if isinstance(job, str):
+        return job
+    appointment = _appointment(job, appointment_id)
+    if appointment is None:
+        return f"Amazon's job has no appointment {appointment_id} (rescheduled?)"
+    status = appointment.appointment_status
+    if status is not None and status != "ACTIVE":
+        return f"the appointment is {status} at Amazon"
+    return None
+
+
+def _appointment(job: ServiceJob, appointment_id: str) -> Appointment | None:
+    return next((a for a in job.appointments or [] if a.appointment_id == appointment_id), None)
 
 
 def _compare(target: Target, job: ServiceJob | str) -> Comparison:
-    if isinstance(job, str):
-        return Comparison(target, None, problem=job)
-    appointment = next((a for a in job.appointments or []
-                        if a.appointment_id == target.appointment_id), None)
-    if appointment is None:
-        return Comparison(target, None, problem=(
-            f"Amazon's job has no appointment {target.appointment_id} (rescheduled?)"))
-    status = appointment.appointment_status
-    if status is not None and status != "ACTIVE":
-        return Comparison(target, None, problem=f"the appointment is {status} at Amazon")
+    problem = appointment_problem(job, target.appointment_id)
+    appointment = None if isinstance(job, str) else _appointment(job, target.appointment_id)
+    if problem is not None or appointment is None:
+        return Comparison(target, None, problem=problem)
     now = tuple(t.technician_id for t in appointment.assigned_technicians or []
                 if t.technician_id)
     if not now:
@@ -264,7 +310,7 @@ def actions_for(comparison: Comparison, margin: timedelta) -> list[Action]:
                               {"resources": [target.technician_id]}))
     start, end = eta_window(target.service_start, margin)
     actions.append(Action(ActionKind.ETA, target,
-                          {"start": _wire(start), "end": _wire(end)}))
+                          {"start": wire_time(start), "end": wire_time(end)}))
     return actions
 
 
@@ -280,5 +326,6 @@ def technicians_text(ids: Sequence[str]) -> str:
     return ", ".join(ids) if ids else "—"
 
 
-def _wire(moment: datetime) -> str:
+def wire_time(moment: datetime) -> str:
+    """A moment as Amazon takes it: UTC with a ``Z``."""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

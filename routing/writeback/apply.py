@@ -59,8 +59,13 @@ __all__ = [
     "ActionResult",
     "ApplyProgress",
     "ApplyReport",
+    "NoProgress",
     "ResultStatus",
+    "Send",
     "apply_plan",
+    "done_earlier",
+    "send_journalled",
+    "send_once",
 ]
 
 RESENT_NOTE = ("re-sent: the previous run stopped during this call and an arrival estimate "
@@ -146,7 +151,7 @@ def apply_plan(
     written; everything else is in the report.
     """
     plan_id = plan_identity(plan)
-    steps = progress or _Silent()
+    steps = progress or NoProgress()
     targets, _ = targets_of(plan)
     steps.begin("reading jobs", len({t.service_job_id for t in targets}))
     comparisons, skipped = compare_plan(plan, client, on_read=steps.advance)
@@ -161,7 +166,9 @@ def apply_plan(
     return report
 
 
-class _Silent:
+class NoProgress:
+    """An :class:`ApplyProgress` that shows nothing."""
+
     def begin(self, stage: str, total: int) -> None:
         pass
 
@@ -211,40 +218,73 @@ class _Run:
         if entry is not None and entry.state.succeeded:
             return ActionResult(action, ResultStatus.DONE_EARLIER, entry.outcome)
         target = action.target
-        return self._call(action, lambda: self.client.assign_appointment_resources(
-            target.service_job_id, target.appointment_id, [target.technician_id]))
+        return send_journalled(
+            self.journal, self.plan_id, action,
+            lambda: self.client.assign_appointment_resources(
+                target.service_job_id, target.appointment_id, [target.technician_id]))
 
     def _eta(self, action: Action) -> ActionResult:
-        entry = self.journal.entry(self.plan_id, action.key)
-        same = entry is not None and entry.request == action.request_text
-        if entry is not None and same and entry.state.succeeded:
-            return ActionResult(action, ResultStatus.DONE_EARLIER, entry.outcome)
-        note = RESENT_NOTE if entry is not None and same and entry.state is State.STARTED \
-            else None
         target = action.target
         window = (datetime.fromisoformat(action.request["start"]),
                   datetime.fromisoformat(action.request["end"]))
-        return self._call(action, lambda: self.client.set_appointment_fulfillment_data(
-            target.service_job_id, target.appointment_id, estimated_arrival=window), note)
-
-    def _call(self, action: Action, send: _Send, note: str | None = None) -> ActionResult:
-        """Journal ``started``, send, journal the answer: the write-ahead protocol."""
-        self.journal.start(self.plan_id, action.key, action.request_text)
-        try:
-            answer = send()
-        except SpApiError as exc:
-            outcome = _failure(exc, note)
-            self.journal.finish(self.plan_id, action.key, outcome)
-            if isinstance(exc, AuthError):
-                raise
-            return ActionResult(action, ResultStatus.FAILED, outcome, sent=True)
-        outcome = _success(answer, note)
-        self.journal.finish(self.plan_id, action.key, outcome)
-        return ActionResult(action, ResultStatus(outcome.state.value), outcome, sent=True)
+        return send_once(self.journal, self.plan_id, action,
+                         lambda: self.client.set_appointment_fulfillment_data(
+                             target.service_job_id, target.appointment_id,
+                             estimated_arrival=window),
+                         resent_note=RESENT_NOTE)
 
 
-class _Send(Protocol):
+class Send(Protocol):
+    """The call an action makes."""
+
     def __call__(self) -> WriteResult: ...
+
+
+def send_once(journal: Journal, plan_id: str, action: Action, send: Send, *,
+              resent_note: str) -> ActionResult:
+    """Send an action that cannot be read back from Amazon, unless it succeeded before.
+
+    The same request journalled ``ok`` or ``warning`` is not sent again; one left
+    ``started`` (the run died mid-call) is sent again with ``resent_note`` on its result:
+    for a call whose repetition is harmless, resending is the only way not to lose it.
+    """
+    earlier = done_earlier(journal, plan_id, action)
+    if earlier is not None:
+        return earlier
+    entry = journal.entry(plan_id, action.key)
+    cut_off = entry is not None and entry.request == action.request_text \
+        and entry.state is State.STARTED
+    return send_journalled(journal, plan_id, action, send,
+                           resent_note if cut_off else None)
+
+
+def done_earlier(journal: Journal, plan_id: str, action: Action) -> ActionResult | None:
+    """The result of this very request when an earlier run had it taken (ok or warning)."""
+    entry = journal.entry(plan_id, action.key)
+    if entry is None or entry.request != action.request_text or not entry.state.succeeded:
+        return None
+    return ActionResult(action, ResultStatus.DONE_EARLIER, entry.outcome)
+
+
+def send_journalled(journal: Journal, plan_id: str, action: Action, send: Send,
+                    note: str | None = None) -> ActionResult:
+    """Journal ``started``, send, journal the answer: the write-ahead protocol.
+
+    Amazon's refusal is a ``failed`` result; a refused login is journalled and raised
+    (every later call would fail the same way).
+    """
+    journal.start(plan_id, action.key, action.request_text)
+    try:
+        answer = send()
+    except SpApiError as exc:
+        outcome = _failure(exc, note)
+        journal.finish(plan_id, action.key, outcome)
+        if isinstance(exc, AuthError):
+            raise
+        return ActionResult(action, ResultStatus.FAILED, outcome, sent=True)
+    outcome = _success(answer, note)
+    journal.finish(plan_id, action.key, outcome)
+    return ActionResult(action, ResultStatus(outcome.state.value), outcome, sent=True)
 
 
 def _success(answer: WriteResult, note: str | None) -> Outcome:

@@ -4,7 +4,7 @@ Tests and the demo start it from Python (``with Emulator(jobs) as emulator: ...`
 the CLI (:func:`serve_forever`); clients talk to ``emulator.url`` and ``emulator.token_url``.
 """
 
-from routing.spapi.emulator.dataset import load_jobs
+from routing.spapi.emulator.dataset import load_job_files, load_jobs
 from routing.spapi.emulator.errors import EmulatorError
 from routing.spapi.emulator.faults import LWA_OPERATION, Fault, FaultPlan
 from routing.spapi.emulator.server import Emulator, RecordedCall, serve_forever
@@ -23,6 +23,7 @@ __all__ = [
     "ResourceRule",
     "SlotConfig",
     "UsagePlan",
+    "load_job_files",
     "load_jobs",
     "serve_forever",
 ]

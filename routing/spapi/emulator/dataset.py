@@ -22,6 +22,7 @@ __all__ = [
     "JobStore",
     "StoredJob",
     "Window",
+    "load_job_files",
     "load_jobs",
 ]
 
@@ -61,6 +62,11 @@ def load_jobs(path: Path) -> list[dict[str, Any]]:
     return jobs
 
 
+def load_job_files(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    """The jobs of several datasets, in order (a serviceJobId must not repeat)."""
+    return [job for path in paths for job in load_jobs(path)]
+
+
 def _time_of(job_id: str, where: str, value: object) -> datetime | None:
     if value is None:
         return None
@@ -95,9 +101,16 @@ class StoredJob:
         self.job_id = job_id
         self.document: dict[str, Any] = copy.deepcopy(dict(document))
         self.created = _time_of(job_id, "createTime", document.get("createTime"))
+        # The wire shape has no update time: the latest the job itself records is its
+        # creation or a proof of appointment's upload (assign calls move it on later).
         self.last_updated = self.created
         self.appointment_windows: list[Window] = []
         for index, appointment in enumerate(self.appointments()):
+            poa = appointment.get("poa")
+            uploaded = _time_of(job_id, f"appointments[{index}].poa.uploadTime",
+                                poa.get("uploadTime") if isinstance(poa, Mapping) else None)
+            if uploaded is not None and (self.last_updated is None or uploaded > self.last_updated):
+                self.last_updated = uploaded
             if appointment.get("appointmentStatus") == _INACTIVE_APPOINTMENT:
                 continue
             window = _window(

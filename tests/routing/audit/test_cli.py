@@ -10,6 +10,8 @@ import pytest
 
 from routing.audit.visitlog import COLUMNS
 from routing.cli import main
+from routing.cli.common import EMULATOR_DATASETS
+from routing.spapi.emulator.dataset import load_job_files
 from routing.writeback import Journal, Outcome, State
 from tests.routing.audit.builders import DAY, appt, at, job
 
@@ -57,6 +59,19 @@ def test_audit_writes_every_form_and_warns_of_the_bad_row(
     assert (out / "a.html").read_text().startswith("<!DOCTYPE html>")
 
 
+def test_the_table_is_whole_in_a_log_or_a_pipe(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Captured stdout is not a terminal: no cell is cut to an 80-column screen."""
+    assert main(base(files)) == 0
+    out = capsys.readouterr().out
+    assert "…" not in out
+    header = next(line for line in out.splitlines() if "technician" in line)
+    assert "cancellation_after_assignment" in header
+    assert "fulfillment_break" in header
+    assert any("(all)" in line and "100.0% (1/1)" in line for line in out.splitlines())
+
+
 def test_a_crossed_fail_on_threshold_exits_12(
     files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -90,7 +105,8 @@ def test_emulator_audits_keep_a_history_and_fetch_only_what_is_new(
              "--history", str(history)]
     assert main(audit) == 0
     first = capsys.readouterr()
-    assert f"history {history}: fetched 72 jobs updated" in first.err
+    served = len(load_job_files(EMULATOR_DATASETS))  # the example day and month
+    assert f"history {history}: fetched {served} jobs updated" in first.err
     assert "Okafor" in first.out  # a technician of the example roster
     assert stat.S_IMODE(history.stat().st_mode) == 0o600
     assert main(audit) == 0  # a fresh emulator, but the store has the history already

@@ -94,8 +94,8 @@ def test_jobs_plain_format_is_one_tab_separated_line_per_job(
 @pytest.mark.slow
 def test_plan_plain_format_prints_whole_cells(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "plan", "--date", DAY, "--roster", ROSTER, "--source", JOBS,
-                       "--no-cache", "--time-limit", "4", "--seed", "1", "-q",
-                       "--format", "plain")
+                       "--no-cache", "--workers", "1", "--solution-limit", "5",
+                       "--time-limit", "60", "--seed", "1", "-q", "--format", "plain")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("Plan for Tuesday 01 December 2026 (America/Los_Angeles)")

@@ -88,8 +88,9 @@ def test_plan_with_the_provider_down_writes_the_plan_and_exits_5(
     config = outage_config(tmp_path, closed_port, "geocode_max_failures = 1")
     out = tmp_path / "plan.json"
     code = main(["plan", "--date", DAY, "--source", "emulator", "--config", str(config),
-                 "--roster", str(roster_with_coordinates(tmp_path)), "--time-limit", "1",
-                 "--out", str(out), "-q", "--strict"])
+                 "--roster", str(roster_with_coordinates(tmp_path)), "--workers", "1",
+                 "--solution-limit", "5", "--time-limit", "60", "--out", str(out),
+                 "-q", "--strict"])
     err = capsys.readouterr().err
     assert code == GEO  # not 10 (--strict): the outage is the cause
     plan = Plan.model_validate_json(out.read_text(encoding="utf-8"))

@@ -890,7 +890,7 @@ def test_serve_forever_runs_until_ctrl_c(tmp_path: Path) -> None:
         answer = httpx.get(url + JOBS, params=SINCE, headers={"x-amz-access-token": token})
         assert [job["serviceJobId"] for job in answer.json()["payload"]["jobs"]] == ["job-0001"]
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        assert process.wait(timeout=30) == 0
     finally:
         process.kill()
         process.wait()

@@ -2,46 +2,31 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from routing.cli import main
 from routing.cli.exits import BAD_INPUT, OK, WRITEBACK_FAILED
 from routing.spapi.emulator import Emulator, ResourceRule
-from tests.routing.writeback.conftest import ASSIGN, ETA, landed, per_appointment
+from tests.routing.writeback.conftest import (
+    ASSIGN,
+    ETA,
+    REPO,
+    journal_states,
+    kill_mid_call,
+    landed,
+    per_appointment,
+    run_routeplan,
+)
 from tests.routing.writeback.plans import jobs, plan_for
-
-REPO = Path(__file__).resolve().parents[3]
-CREDENTIALS = {"SP_API_REFRESH_TOKEN": "emulator-refresh", "LWA_APP_ID": "emulator-client",
-               "LWA_CLIENT_SECRET": "emulator-secret"}
-
-
-@pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tables fold long words on a narrow terminal; the assertions look for whole codes."""
-    monkeypatch.setenv("COLUMNS", "250")
-
-
-def _env(emulator: Emulator) -> dict[str, str]:
-    return {**CREDENTIALS, "ROUTEPLAN_TOKEN_URL": emulator.token_url}
 
 
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         emulator: Emulator, *argv: str) -> tuple[int, str, str]:
-    for name, value in _env(emulator).items():
-        monkeypatch.setenv(name, value)
-    code = main(["assign", *argv, "--endpoint", emulator.url])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_routeplan(monkeypatch, capsys, emulator, "assign", *argv)
 
 
 def test_dry_run_shows_each_change_and_sends_nothing(
@@ -130,22 +115,6 @@ def test_a_file_that_is_not_a_plan_is_a_one_line_error(
     assert len(err.strip().splitlines()) == 1
 
 
-def _wait(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
-
-
-def _states(journal: Path, kind: str) -> dict[str, str]:
-    if not journal.exists():
-        return {}
-    with sqlite3.connect(journal) as db:
-        rows = db.execute("SELECT service_job_id, state FROM actions WHERE kind = ?", (kind,))
-        return dict(rows.fetchall())
-
-
 def test_a_run_killed_mid_call_resumes_without_duplicate_or_missing_call(tmp_path: Path) -> None:
     data = jobs(6)
     plan, journal = tmp_path / "plan.json", tmp_path / "journal.sqlite"
@@ -153,24 +122,8 @@ def test_a_run_killed_mid_call_resumes_without_duplicate_or_missing_call(tmp_pat
     with Emulator(data, enforce_rate_limits=False) as emulator:
         command = [sys.executable, "-m", "routing.cli", "assign", str(plan), "--apply",
                    "--journal", str(journal), "--endpoint", emulator.url]
-        env = {**os.environ, **_env(emulator)}
-        with (tmp_path / "first.log").open("wb") as log:
-            child = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
-            try:
-                # Two assignments land (the bucket's burst); the third is held 3 s at "Amazon",
-                # which applies it after the client is gone: the hard case for a resume.
-                _wait(lambda: len(landed(emulator, ASSIGN)) >= 2, "two assignments")
-                emulator.faults.inject(ASSIGN, 200, delay=3.0)
-                # The fault is taken when the request arrives: from then on it is in flight.
-                _wait(lambda: emulator.faults.pending == 0, "the third assignment to arrive")
-                child.send_signal(signal.SIGKILL)
-            finally:
-                child.wait(timeout=30)
-        assert child.returncode == -signal.SIGKILL
-        in_flight = [job for job, state in _states(journal, "assign").items()
-                     if state == "started"]
-        assert len(in_flight) == 1
-        _wait(lambda: len(landed(emulator, ASSIGN)) == 3, "the held assignment to land")
+        in_flight, env = kill_mid_call(emulator, command, ASSIGN, "assign", journal,
+                                       tmp_path / "first.log")
         calls_before = len(emulator.calls)
         resumed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, timeout=60)
         after = emulator.calls[calls_before:]
@@ -181,7 +134,7 @@ def test_a_run_killed_mid_call_resumes_without_duplicate_or_missing_call(tmp_pat
     expected = {(j["serviceJobId"], j["appointments"][0]["appointmentId"]) for j in data}
     assert assigns == {key: 1 for key in expected}
     assert etas == {key: 1 for key in expected}
-    assert not [c for c in after if c.operation == ASSIGN and in_flight[0] in c.path]
-    assert set(_states(journal, "assign").values()) == {"ok"}
-    assert set(_states(journal, "eta").values()) == {"ok"}
+    assert not [c for c in after if c.operation == ASSIGN and in_flight in c.path]
+    assert set(journal_states(journal, "assign").values()) == {"ok"}
+    assert set(journal_states(journal, "eta").values()) == {"ok"}
     assert "done in an earlier run" in out
