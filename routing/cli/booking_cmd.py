@@ -46,12 +46,12 @@ from routing.cli.common import (
     EXAMPLES,
     SPAPI_TIMEOUT,
     StageReporter,
-    _retry_policy,
     add_geo_options,
     add_source_options,
     duration_text,
     fetch_jobs,
     positive_int,
+    retry_policy,
     settings_from,
     spapi_client,
 )
@@ -265,7 +265,7 @@ def session(args: argparse.Namespace) -> Iterator[Session]:
         clock = lambda: now  # noqa: E731 - the fixed "now" both sides share
         with example_emulator(clock, args.faults) as emulator, ServicesClient(
             credentials=EMULATOR_CREDENTIALS, base_url=emulator.url,
-            token_url=emulator.token_url, retry=_retry_policy(), timeout=SPAPI_TIMEOUT,
+            token_url=emulator.token_url, retry=retry_policy(), timeout=SPAPI_TIMEOUT,
             clock=clock,
         ) as client:
             yield _fetched(Session(args, settings, roster, client))

@@ -165,7 +165,7 @@ def job_source(args: argparse.Namespace, settings: Settings) -> Iterator[JobSour
     if choice == "emulator":
         with Emulator(load_job_files(EMULATOR_DATASETS)) as emulator, ServicesClient(
             credentials=EMULATOR_CREDENTIALS, base_url=emulator.url,
-            token_url=emulator.token_url, retry=_retry_policy(), timeout=SPAPI_TIMEOUT,
+            token_url=emulator.token_url, retry=retry_policy(), timeout=SPAPI_TIMEOUT,
         ) as client:
             yield SpApiSource(client, settings.marketplace_id)
         return
@@ -186,7 +186,7 @@ def spapi_client(settings: Settings, *, sandbox: bool = False) -> ServicesClient
     Its retries show on the progress line of the running :class:`StageReporter`.
     """
     options: dict[str, Any] = {"region": settings.region, "sandbox": sandbox,
-                               "retry": _retry_policy(), "timeout": SPAPI_TIMEOUT}
+                               "retry": retry_policy(), "timeout": SPAPI_TIMEOUT}
     if settings.endpoint:
         options["base_url"] = settings.endpoint
     if settings.token_url:
@@ -194,7 +194,8 @@ def spapi_client(settings: Settings, *, sandbox: bool = False) -> ServicesClient
     return ServicesClient(**options)
 
 
-def _retry_policy() -> RetryPolicy:
+def retry_policy() -> RetryPolicy:
+    """The CLI's Services API retry policy: Amazon's waits shown on the stderr progress line."""
     return replace(SPAPI_RETRY, listener=_show_retry)
 
 
