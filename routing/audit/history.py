@@ -27,6 +27,7 @@ import platformdirs
 from routing.errors import RoutingError
 from routing.files import create_private
 from routing.spapi.client import ServicesClient
+from routing.audit.jobs import AuditJob
 from routing.spapi.models import ServiceJob
 from routing.visits import Window
 
@@ -148,8 +149,9 @@ class JobHistory:
             (self.seller, self.marketplace_id, start.isoformat(), end.isoformat()),
         )
 
-    def jobs(self) -> Iterator[ServiceJob]:
-        """Every stored job of this seller and marketplace, one at a time."""
+    def jobs(self) -> Iterator[AuditJob]:
+        """Every stored job of this seller and marketplace, one at a time, as the audit
+        reads it."""
         with closing(self._connect()) as db:
             rows = db.execute(
                 "SELECT document FROM jobs WHERE seller = ? AND marketplace = ? "
@@ -157,4 +159,4 @@ class JobHistory:
                 (self.seller, self.marketplace_id),
             )
             for (document,) in rows:
-                yield ServiceJob.model_validate_json(document)
+                yield AuditJob.model_validate_json(document)
