@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -119,18 +119,29 @@ def parse_visit_log(text: str) -> VisitLog:
     return VisitLog(rows, problems)
 
 
-_Record = tuple[int, "Mapping[str, object] | RowProblem"]
+_Fields = list[str | None]
+"""A row's :data:`COLUMNS`, each stripped, None when missing or empty."""
+_Record = tuple[int, "_Fields | RowProblem"]
 
 
 def _csv_rows(text: str) -> Iterator[_Record]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = [c for c in _REQUIRED if c not in (reader.fieldnames or ())]
+    # csv.reader, not DictReader: a dict per row is most of the time of a large log
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    position = {name: index for index, name in enumerate(header)}  # a repeated name: last
+    missing = [c for c in _REQUIRED if c not in position]
     if missing:
         raise VisitLogError(
             f"the CSV header lacks {', '.join(missing)} (columns: {', '.join(COLUMNS)})"
         )
-    for record in reader:
-        yield reader.line_num, record
+    wanted = [position.get(column, len(header) + 1) for column in COLUMNS]
+    for row in reader:
+        if not row:  # a blank line, skipped as csv.DictReader does
+            continue
+        size = len(row)
+        yield reader.line_num, [
+            (row[index].strip() or None) if index < size else None for index in wanted
+        ]
 
 
 def _json_lines(text: str) -> Iterator[_Record]:
@@ -143,21 +154,18 @@ def _json_lines(text: str) -> Iterator[_Record]:
             yield line, RowProblem(line, f"not JSON: {exc.msg}")
             continue
         if isinstance(record, dict):
-            yield line, record
+            yield line, [_text(record.get(column)) for column in COLUMNS]
         else:
             yield line, RowProblem(line, "not a JSON object")
 
 
-def _text(record: Mapping[str, object], column: str) -> str | None:
-    value = record.get(column)
+def _text(value: object) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
-    return text or None
+    return str(value).strip() or None
 
 
-def _time(record: Mapping[str, object], column: str) -> datetime | None:
-    text = _text(record, column)
+def _time(column: str, text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
@@ -169,29 +177,33 @@ def _time(record: Mapping[str, object], column: str) -> datetime | None:
     return value
 
 
-def _row(line: int, record: Mapping[str, object]) -> VisitRow:
-    ids = {column: _text(record, column) for column in _REQUIRED}
-    for column, value in ids.items():
+_OUTCOMES = {outcome.value: outcome for outcome in VisitOutcome}
+
+
+def _row(line: int, fields: _Fields) -> VisitRow:
+    appointment_id, service_job_id, technician_id, arrived, started, finished, outcome_text, \
+        note = fields
+    for column, value in (("appointment_id", appointment_id), ("service_job_id", service_job_id)):
         if value is None:
             raise ValueError(f"{column} is empty")
-    outcome_text = _text(record, "outcome")
-    try:
-        outcome = VisitOutcome(outcome_text) if outcome_text else None
-    except ValueError:
+    outcome = _OUTCOMES.get(outcome_text) if outcome_text else None
+    if outcome_text and outcome is None:
         known = ", ".join(o.value for o in VisitOutcome)
-        raise ValueError(f"outcome {outcome_text!r} is not one of {known} (or empty)") from None
-    arrived, started, finished = (_time(record, c) for c in COLUMNS[3:6])
-    _check_order(("arrived_at", arrived), ("started_at", started), ("finished_at", finished))
+        raise ValueError(f"outcome {outcome_text!r} is not one of {known} (or empty)")
+    times = (("arrived_at", _time("arrived_at", arrived)),
+             ("started_at", _time("started_at", started)),
+             ("finished_at", _time("finished_at", finished)))
+    _check_order(*times)
     return VisitRow(
         line=line,
-        appointment_id=ids["appointment_id"] or "",
-        service_job_id=ids["service_job_id"] or "",
-        technician_id=_text(record, "technician_id"),
-        arrived_at=arrived,
-        started_at=started,
-        finished_at=finished,
+        appointment_id=appointment_id or "",
+        service_job_id=service_job_id or "",
+        technician_id=technician_id,
+        arrived_at=times[0][1],
+        started_at=times[1][1],
+        finished_at=times[2][1],
         outcome=outcome,
-        note=_text(record, "note"),
+        note=note,
     )
 
 

@@ -25,14 +25,33 @@ _ZIP = re.compile(r"^(\d{5})(?:[-\s]?\d{4})?$")
 
 
 @cache
-def _us_index() -> CentroidIndex:
-    """Built once per process (about half a second) and shared by every gazetteer."""
-    index = CentroidIndex()
+def _us_rows() -> list[tuple[str, str, str, float, float]]:
+    """(ZIP, city, state, lat, lon) of every US ZIP with coordinates (~870, mostly
+    military, carry none)."""
+    rows = []
     for row in zipcodes.list_all():
         lat, lon = float(row["lat"] or 0), float(row["long"] or 0)
-        if lat == 0 and lon == 0:  # ~870 ZIPs (mostly military) carry no coordinates
-            continue
-        index.add(row["zip_code"], row["city"], (row["state"],), lat, lon)
+        if lat != 0 or lon != 0:
+            rows.append((row["zip_code"], row["city"], row["state"], lat, lon))
+    return rows
+
+
+@cache
+def _us_postal_index() -> CentroidIndex:
+    """ZIP centroids, built once per process and shared by every gazetteer."""
+    index = CentroidIndex()
+    for zip_code, _, _, lat, lon in _us_rows():
+        index.add(zip_code, "", (), lat, lon)
+    return index
+
+
+@cache
+def _us_city_index() -> CentroidIndex:
+    """City centroids (about a second to build: every city name is normalised), built
+    only when an address is placed by its city, not its ZIP."""
+    index = CentroidIndex()
+    for _, city, state, lat, lon in _us_rows():
+        index.add("", city, (state,), lat, lon)
     return index
 
 
@@ -54,12 +73,11 @@ class Gazetteer:
         return self._lookup_world(country, address)
 
     def _lookup_us(self, address: AddressLike) -> GeoPoint | None:
-        index = _us_index()
         match = _ZIP.match((address.postal_code or "").strip())
-        if match and (found := index.postal(match.group(1))):
+        if match and (found := _us_postal_index().postal(match.group(1))):
             return self._point(found, Precision.POSTAL_CODE)
         # A US city needs its state: the name alone is ambiguous (Springfield).
-        return self._city(index, address, any_region=False)
+        return self._city(_us_city_index(), address, any_region=False)
 
     def _lookup_world(self, country: str, address: AddressLike) -> GeoPoint | None:
         if self.postal_file is None:
