@@ -4,9 +4,10 @@
 
 Writes a seeded month of jobs (JSON lines, the Services API wire form; one job in ten
 rescheduled once, some cancelled, completed ones with a POA) and a matching visit log
-(CSV), then times what ``routeplan audit`` does with them: read the visit log, stream and
-validate the jobs, audit, build the report and serialise its JSON. Generation is not
-timed. Prints wall and CPU time per step, peak RSS, the machine and its load (the machine
+(CSV), then times what ``routeplan audit --source FILE`` does with them: read the visit
+log, stream and validate the jobs (as the audit's narrow ``AuditJob``, as the command
+does), audit them, build the report and serialise its JSON. Generation is not timed; ``--report FILE``
+keeps the report JSON (to compare it across versions). Prints wall and CPU time per step, peak RSS, the machine and its load (the machine
 is shared: CPU time is the steadier figure when others are busy).
 """
 
@@ -21,7 +22,6 @@ import random
 import resource
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,8 @@ from zoneinfo import ZoneInfo
 
 from routing.audit import AuditSettings, audit_jobs, build_report, read_visit_log
 from routing.audit.visitlog import COLUMNS
-from routing.spapi.models import ServiceJob
+from routing.audit.jobs import AuditJob
+from routing.sources import FileSource
 
 FIRST_DAY = date(2026, 11, 1)
 DAYS = 30
@@ -104,16 +105,11 @@ def generate(appointments: int, seed: int, jobs_path: Path, visits_path: Path) -
     return jobs
 
 
-def _stream(path: Path) -> Iterator[ServiceJob]:
-    with path.open("rb") as lines:
-        for line in lines:
-            yield ServiceJob.model_validate_json(line)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appointments", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--report", type=Path, help="write the report JSON here")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -136,12 +132,14 @@ def main() -> None:
 
         log = read_visit_log(visits_path)
         lap("read visit log")
-        audit = audit_jobs(_stream(jobs_path), settings, visits=log.rows)
+        audit = audit_jobs(FileSource(jobs_path).stream(AuditJob), settings, visits=log.rows)
         lap("read jobs + audit")
         text = build_report(audit).to_json()
         lap("report + JSON")
         wall, cpu = time.perf_counter() - began, time.process_time() - cpu
         size = jobs_path.stat().st_size
+    if args.report is not None:
+        args.report.write_text(text)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"appointments        {len(audit.appointments)} in {jobs} jobs "
           f"({size / 2**20:.0f} MiB of JSON lines), {len(log.rows)} visit-log rows")

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
 
 from routing.datafile import describe_validation_error, dotted_path
 from routing.errors import RoutingError
@@ -35,6 +36,21 @@ from routing.visits import Unassigned, Window, day_bounds, dedupe_jobs
 __all__ = ["FileSource", "JobSource", "SourceError", "SpApiSource"]
 
 log = logging.getLogger(__name__)
+
+
+
+class _JobModel(Protocol):
+    """A pydantic model of a service job (``ServiceJob``, or a narrower one)."""
+
+    @property
+    def service_job_id(self) -> str | None: ...
+    @classmethod
+    def model_validate(cls, obj: Any) -> Self: ...
+    @classmethod
+    def model_validate_json(cls, json_data: str) -> Self: ...
+
+
+_Job = TypeVar("_Job", bound=_JobModel)
 
 
 class SourceError(RoutingError):
@@ -72,14 +88,67 @@ class FileSource:
 
     def fetch(self, day: date, tz: ZoneInfo) -> list[ServiceJob]:
         """All the jobs in the file (``day`` and ``tz`` are not needed to read it)."""
+        return self.read(ServiceJob)
+
+    def read(self, model: type[_Job]) -> list[_Job]:
+        """All the jobs in the file, each validated as ``model``, without duplicates."""
+        return list(self.stream(model))
+
+    def stream(self, model: type[_Job]) -> Iterator[_Job]:
+        """The jobs of :meth:`read`, in the same order, made one at a time.
+
+        ``model`` may be narrower than ``ServiceJob`` (the audit's ``AuditJob``: far
+        faster). Memory holds the file's text, not every job's model: JSON Lines are
+        validated from their text, never held as Python objects, and each line is let go
+        once read. Duplicates are resolved first from the ids alone: a job seen twice is
+        made from its last readable copy, in the place of its first readable one
+        (:func:`~routing.visits.dedupe_jobs`); :attr:`rejected` is complete, in file
+        order, once the iterator is exhausted.
+        """
         self.rejected = []
-        jobs = [job for job in map(self._job, self._records()) if job is not None]
+        records: list[tuple[str, object] | None] = list(self._records())
+        ids = [_job_id(record[1]) for record in records if record is not None]
+        copies: dict[str, list[int]] = {}
+        for position, job_id in enumerate(ids):
+            if job_id is not None:
+                copies.setdefault(job_id, []).append(position)
+        placed: set[str] = set()
+        rejected: dict[int, Unassigned] = {}
+        for position, job_id in enumerate(ids):
+            job = self._take(model, records, position, rejected)
+            if job is None or job_id in placed:
+                continue
+            if job_id is not None:
+                placed.add(job_id)
+                for later in reversed(copies[job_id]):  # its last readable copy wins
+                    if later <= position:
+                        break
+                    newer = self._take(model, records, later, rejected)
+                    if newer is not None:
+                        job = newer
+                        break
+            yield job
+        self.rejected = [rejected[position] for position in sorted(rejected)]
         for item in self.rejected:
             log.warning("%s: skipped %s: %s", self.path, item.service_job_id, item.sentence)
-        return dedupe_jobs(jobs)
+
+    def _take(
+        self, model: type[_Job], records: list[tuple[str, object] | None], position: int,
+        rejected: dict[int, Unassigned],
+    ) -> _Job | None:
+        """Validate the record at ``position`` (once: it is let go), or note why not."""
+        record, records[position] = records[position], None
+        if record is None:
+            return None
+        job = self._job(model, record)
+        if isinstance(job, Unassigned):
+            rejected[position] = job
+            return None
+        return job
 
     def _records(self) -> list[tuple[str, object]]:
-        """(name, raw JSON value) per job; the name says where it is in the file."""
+        """(name, raw JSON value or :class:`_Line`) per job; the name says where it is in
+        the file."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -91,11 +160,12 @@ class FileSource:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+            del text
             if len(lines) < 2 or not isinstance(_loads_or_error(lines[0][1]), dict):
                 raise SourceError(
                     f"{self.path}: invalid JSON: line {exc.lineno}: {exc.msg}"
                 ) from None
-            return [(f"line {n}", _loads_or_error(line)) for n, line in lines]
+            return [(f"line {n}", _Line(line)) for n, line in lines]
         return [(f"job[{i}]", item) for i, item in enumerate(self._unwrap(data))]
 
     def _unwrap(self, data: object) -> list[object]:
@@ -124,8 +194,13 @@ class FileSource:
             f"{self.path}: no jobs found: expected 'payload.jobs', a list of jobs or one job"
         )
 
-    def _job(self, record: tuple[str, object]) -> ServiceJob | None:
+    def _job(self, model: type[_Job], record: tuple[str, object]) -> _Job | Unassigned:
         name, raw = record
+        if isinstance(raw, _Line):
+            try:
+                return model.model_validate_json(raw.text)
+            except ValidationError:  # say why as for any other record: parse it
+                raw = _loads_or_error(raw.text)
         job_id = raw.get("serviceJobId") if isinstance(raw, Mapping) else None
         label = f"{name} ({job_id})" if isinstance(job_id, str) and job_id else name
         if isinstance(raw, _BadLine):
@@ -134,15 +209,41 @@ class FileSource:
             problem = f"expected a JSON object, got {type(raw).__name__}"
         else:
             try:
-                return ServiceJob.model_validate(raw)
+                return model.model_validate(raw)
             except ValidationError as exc:
                 problem = describe_validation_error(exc, dotted_path)
         if self.strict:
             raise SourceError(f"{self.path}: {label}: {problem}")
         key = job_id if isinstance(job_id, str) and job_id else name
         sentence = f"Unreadable in {self.path} ({label}): {problem}."
-        self.rejected.append(Unassigned(key, ReasonCode.INVALID_JOB, sentence))
+        return Unassigned(key, ReasonCode.INVALID_JOB, sentence)
+
+
+class _JobId(BaseModel):
+    """Just a job's id, read as ``ServiceJob`` reads it (to find duplicates first)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True,
+                              validate_by_alias=True, extra="ignore")
+    service_job_id: str | None = None
+
+
+def _job_id(raw: object) -> str | None:
+    """The id of a raw record, None when it has none or cannot be read."""
+    try:
+        if isinstance(raw, _Line):
+            return _JobId.model_validate_json(raw.text).service_job_id
+        return _JobId.model_validate(raw).service_job_id if isinstance(raw, Mapping) else None
+    except ValidationError:
         return None
+
+
+class _Line:
+    """One line of a JSON Lines file, validated from its text."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 class _BadLine:

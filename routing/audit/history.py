@@ -24,11 +24,10 @@ from pathlib import Path
 
 import platformdirs
 
+from routing.audit.jobs import AuditJob
 from routing.errors import RoutingError
 from routing.files import create_private
 from routing.spapi.client import ServicesClient
-from routing.audit.jobs import AuditJob
-from routing.spapi.models import ServiceJob
 from routing.visits import Window
 
 __all__ = ["HistoryError", "JobHistory", "Refresh", "default_history_path"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from routing.geo import Gazetteer, timezone_at
 from routing.audit.jobs import AuditJob
+from routing.geo import Gazetteer, timezone_at
 from routing.spapi.models import ServiceJob
 
 __all__ = ["JobZones"]
