@@ -6,9 +6,10 @@ Writes a seeded month of jobs (JSON lines, the Services API wire form; one job i
 rescheduled once, some cancelled, completed ones with a POA) and a matching visit log
 (CSV), then times what ``routeplan audit --source FILE`` does with them: read the visit
 log, stream and validate the jobs (as the audit's narrow ``AuditJob``, as the command
-does), audit them, build the report and serialise its JSON. Generation is not timed; ``--report FILE``
-keeps the report JSON (to compare it across versions). Prints wall and CPU time per step, peak RSS, the machine and its load (the machine
-is shared: CPU time is the steadier figure when others are busy).
+does), audit them, build the report and serialise its JSON. Generation is not timed;
+``--report FILE`` keeps the report JSON (to compare it across versions). Prints wall and
+CPU time per step, peak RSS, the machine and its load (the machine is shared: CPU time is
+the steadier figure when others are busy).
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from routing.audit import AuditSettings, audit_jobs, build_report, read_visit_log
-from routing.audit.visitlog import COLUMNS
 from routing.audit.jobs import AuditJob
+from routing.audit.visitlog import COLUMNS
 from routing.sources import FileSource
 
 FIRST_DAY = date(2026, 11, 1)
