@@ -67,3 +67,21 @@ def test_a_multiline_note_keeps_the_line_numbers_of_its_row() -> None:
     log = parse_visit_log(text)
     assert [p.line for p in log.problems] == [4]
     assert "not an ISO 8601 time" in log.problems[0].message
+
+
+def test_a_csv_is_read_by_its_header_whatever_the_column_order_or_row_length() -> None:
+    text = "\n".join([
+        "note,service_job_id,appointment_id,outcome,arrived_at,extra,appointment_id",
+        "hi, SJ1 ,ignored,completed,2026-12-01T09:05:00Z,x,A1",  # the repeated name: last
+        "",  # a blank line: skipped, line numbers still count it
+        ",SJ2,,,,,A2,surplus",  # a cell beyond the header: ignored
+        ",SJ3",  # short: the missing cells are empty
+    ])
+    log = parse_visit_log(text)
+    assert [(r.line, r.appointment_id, r.service_job_id) for r in log.rows] == [
+        (2, "A1", "SJ1"), (4, "A2", "SJ2")]
+    first = log.rows[0]
+    assert first.note == "hi" and first.outcome is VisitOutcome.COMPLETED
+    assert first.technician_id is None and first.finished_at is None
+    assert first.arrived_at == datetime(2026, 12, 1, 9, 5, tzinfo=timezone.utc)
+    assert [str(p) for p in log.problems] == ["line 5: appointment_id is empty"]
