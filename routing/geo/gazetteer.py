@@ -8,8 +8,10 @@ file from download.geonames.org/export/zip/). No network is ever used.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import zipcodes
 
@@ -24,21 +26,23 @@ US_COUNTRY_CODES = frozenset({"US", "USA", "PR", "VI", "GU", "AS", "MP", "FM", "
 _ZIP = re.compile(r"^(\d{5})(?:[-\s]?\d{4})?$")
 
 
-@cache
-def _us_rows() -> list[tuple[str, str, str, float, float]]:
-    """(ZIP, city, state, lat, lon) of every US ZIP with coordinates (~870, mostly
-    military, carry none)."""
-    rows = []
-    for row in zipcodes.list_all():
+def _placed(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, str, float, float]]:
+    """(ZIP, city, state, lat, lon) of the ``zipcodes`` rows with coordinates (~870 ZIPs,
+    mostly military, carry none)."""
+    for row in rows:
         lat, lon = float(row["lat"] or 0), float(row["long"] or 0)
         if lat != 0 or lon != 0:
-            rows.append((row["zip_code"], row["city"], row["state"], lat, lon))
-    return rows
+            yield row["zip_code"], row["city"], row["state"], lat, lon
+
+
+@cache
+def _us_rows() -> list[tuple[str, str, str, float, float]]:
+    return list(_placed(zipcodes.list_all()))
 
 
 @cache
 def _us_postal_index() -> CentroidIndex:
-    """ZIP centroids, built once per process and shared by every gazetteer."""
+    """Every ZIP's centroid (a second or two to build), once per process."""
     index = CentroidIndex()
     for zip_code, _, _, lat, lon in _us_rows():
         index.add(zip_code, "", (), lat, lon)
@@ -47,12 +51,39 @@ def _us_postal_index() -> CentroidIndex:
 
 @cache
 def _us_city_index() -> CentroidIndex:
-    """City centroids (about a second to build: every city name is normalised), built
-    only when an address is placed by its city, not its ZIP."""
+    """City centroids (about a second more: every city name is normalised), built only
+    when an address is placed by its city, not its ZIP."""
     index = CentroidIndex()
     for _, city, state, lat, lon in _us_rows():
         index.add("", city, (state,), lat, lon)
     return index
+
+
+class _UsZips:
+    """ZIP centroids for every gazetteer of the process: the first :attr:`FEW` ZIPs asked
+    are looked up one by one (``zipcodes.matching``: under a millisecond each once its table
+    is loaded), which spares a run that places few distinct ZIPs — an audit of a hundred
+    thousand jobs in a few dozen ZIPs — the whole index; past them, the index is built, as
+    a planner placing many addresses wants. Both give the same centroids (the same rows,
+    added in the same order)."""
+
+    FEW = 64
+
+    def __init__(self) -> None:
+        self._few = CentroidIndex()
+        self._asked: set[str] = set()
+
+    def centroid(self, zip_code: str) -> tuple[float, float] | None:
+        if zip_code not in self._asked:
+            if len(self._asked) >= self.FEW:
+                return _us_postal_index().postal(zip_code)
+            self._asked.add(zip_code)
+            for _, _, _, lat, lon in _placed(zipcodes.matching(zip_code)):
+                self._few.add(zip_code, "", (), lat, lon)
+        return self._few.postal(zip_code)
+
+
+_US_ZIPS = _UsZips()
 
 
 class Gazetteer:
@@ -74,7 +105,7 @@ class Gazetteer:
 
     def _lookup_us(self, address: AddressLike) -> GeoPoint | None:
         match = _ZIP.match((address.postal_code or "").strip())
-        if match and (found := _us_postal_index().postal(match.group(1))):
+        if match and (found := _US_ZIPS.centroid(match.group(1))):
             return self._point(found, Precision.POSTAL_CODE)
         # A US city needs its state: the name alone is ambiguous (Springfield).
         return self._city(_us_city_index(), address, any_region=False)

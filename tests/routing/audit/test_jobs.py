@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from routing.audit.jobs import AuditJob, as_audit_job
 from routing.cli import main
+from routing.geo.gazetteer import _us_postal_index, _UsZips
 from routing.sources import FileSource
 from routing.spapi.models import ServiceJob
 from routing.visits import dedupe_jobs
@@ -111,3 +112,11 @@ def test_the_audit_of_a_file_with_a_broken_job_warns_and_audits_the_rest(
     report = json.loads(out.read_text())
     assert [a["service_job_id"] for a in report["appointments"]] == ["SJ1"]
     capsys.readouterr()
+
+
+def test_zips_looked_up_one_by_one_have_the_whole_index_centroids() -> None:
+    zips = _UsZips()
+    zips.FEW = 3
+    asked = ["98109", "96813", "00000", "10001", "02108"]  # the last two: past FEW
+    assert [zips.centroid(z) for z in asked] == [_us_postal_index().postal(z) for z in asked]
+    assert zips.centroid("98109") is not None and zips.centroid("00000") is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -83,5 +83,5 @@ def test_a_csv_is_read_by_its_header_whatever_the_column_order_or_row_length() -
     first = log.rows[0]
     assert first.note == "hi" and first.outcome is VisitOutcome.COMPLETED
     assert first.technician_id is None and first.finished_at is None
-    assert first.arrived_at == datetime(2026, 12, 1, 9, 5, tzinfo=timezone.utc)
+    assert first.arrived_at == datetime(2026, 12, 1, 9, 5, tzinfo=UTC)
     assert [str(p) for p in log.problems] == ["line 5: appointment_id is empty"]
