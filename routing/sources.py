@@ -106,8 +106,8 @@ class FileSource:
         order, once the iterator is exhausted.
         """
         self.rejected = []
-        records: list[tuple[str, object] | None] = list(self._records())
-        ids = [_job_id(record[1]) for record in records if record is not None]
+        records: list[object] = list(self._records())
+        ids = [_job_id(record) for record in records]
         copies: dict[str, list[int]] = {}
         for position, job_id in enumerate(ids):
             if job_id is not None:
@@ -133,22 +133,22 @@ class FileSource:
             log.warning("%s: skipped %s: %s", self.path, item.service_job_id, item.sentence)
 
     def _take(
-        self, model: type[_Job], records: list[tuple[str, object] | None], position: int,
+        self, model: type[_Job], records: list[object], position: int,
         rejected: dict[int, Unassigned],
     ) -> _Job | None:
         """Validate the record at ``position`` (once: it is let go), or note why not."""
-        record, records[position] = records[position], None
-        if record is None:
+        record, records[position] = records[position], _TAKEN
+        if record is _TAKEN:
             return None
-        job = self._job(model, record)
+        name = f"line {record.number}" if isinstance(record, _Line) else f"job[{position}]"
+        job = self._job(model, (name, record))
         if isinstance(job, Unassigned):
             rejected[position] = job
             return None
         return job
 
-    def _records(self) -> list[tuple[str, object]]:
-        """(name, raw JSON value or :class:`_Line`) per job; the name says where it is in
-        the file."""
+    def _records(self) -> list[object]:
+        """The raw JSON value (or :class:`_Line`) of each job, in file order."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -165,8 +165,8 @@ class FileSource:
                 raise SourceError(
                     f"{self.path}: invalid JSON: line {exc.lineno}: {exc.msg}"
                 ) from None
-            return [(f"line {n}", _Line(line)) for n, line in lines]
-        return [(f"job[{i}]", item) for i, item in enumerate(self._unwrap(data))]
+            return [_Line(n, line) for n, line in lines]
+        return self._unwrap(data)
 
     def _unwrap(self, data: object) -> list[object]:
         if isinstance(data, list):
@@ -240,10 +240,15 @@ def _job_id(raw: object) -> str | None:
 class _Line:
     """One line of a JSON Lines file, validated from its text."""
 
-    __slots__ = ("text",)
+    __slots__ = ("number", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, number: int, text: str) -> None:
+        self.number = number
         self.text = text
+
+
+_TAKEN = object()
+"""In place of a record once validated."""
 
 
 class _BadLine:
