@@ -5,8 +5,8 @@
 Writes a seeded month of jobs (JSON lines, the Services API wire form; one job in ten
 rescheduled once, some cancelled, completed ones with a POA) and a matching visit log
 (CSV), then times what ``routeplan audit --source FILE`` does with them: read the visit
-log, stream and validate the jobs (as the audit's narrow ``AuditJob``, as the command
-does), audit them, build the report and serialise its JSON. Generation is not timed;
+log, stream and validate the jobs (``FileSource.stream``, as the command does), audit
+them, build the report and serialise its JSON. Generation is not timed;
 ``--report FILE`` keeps the report JSON (to compare it across versions). Prints wall and
 CPU time per step, peak RSS, the machine and its load (the machine is shared: CPU time is
 the steadier figure when others are busy).
@@ -29,7 +29,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from routing.audit import AuditSettings, audit_jobs, build_report, read_visit_log
-from routing.audit.jobs import AuditJob
 from routing.audit.visitlog import COLUMNS
 from routing.sources import FileSource
 
@@ -133,7 +132,7 @@ def main() -> None:
 
         log = read_visit_log(visits_path)
         lap("read visit log")
-        audit = audit_jobs(FileSource(jobs_path).stream(AuditJob), settings, visits=log.rows)
+        audit = audit_jobs(FileSource(jobs_path).stream(), settings, visits=log.rows)
         lap("read jobs + audit")
         text = build_report(audit).to_json()
         lap("report + JSON")

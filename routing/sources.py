@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -36,21 +36,6 @@ from routing.visits import Unassigned, Window, day_bounds, dedupe_jobs
 __all__ = ["FileSource", "JobSource", "SourceError", "SpApiSource"]
 
 log = logging.getLogger(__name__)
-
-
-
-class _JobModel(Protocol):
-    """A pydantic model of a service job (``ServiceJob``, or a narrower one)."""
-
-    @property
-    def service_job_id(self) -> str | None: ...
-    @classmethod
-    def model_validate(cls, obj: Any) -> Self: ...
-    @classmethod
-    def model_validate_json(cls, json_data: str) -> Self: ...
-
-
-_Job = TypeVar("_Job", bound=_JobModel)
 
 
 class SourceError(RoutingError):
@@ -88,18 +73,13 @@ class FileSource:
 
     def fetch(self, day: date, tz: ZoneInfo) -> list[ServiceJob]:
         """All the jobs in the file (``day`` and ``tz`` are not needed to read it)."""
-        return self.read(ServiceJob)
+        return list(self.stream())
 
-    def read(self, model: type[_Job]) -> list[_Job]:
-        """All the jobs in the file, each validated as ``model``, without duplicates."""
-        return list(self.stream(model))
+    def stream(self) -> Iterator[ServiceJob]:
+        """The jobs of :meth:`fetch`, in the same order, made one at a time.
 
-    def stream(self, model: type[_Job]) -> Iterator[_Job]:
-        """The jobs of :meth:`read`, in the same order, made one at a time.
-
-        ``model`` may be narrower than ``ServiceJob`` (the audit's ``AuditJob``: far
-        faster). Memory holds the file's text, not every job's model: JSON Lines are
-        validated from their text, never held as Python objects, and each line is let go
+        Memory holds the file's text, not every job's model: JSON Lines are validated
+        from their text, never held as Python objects, and each line is let go
         once read. Duplicates are resolved first from the ids alone: a job seen twice is
         made from its last readable copy, in the place of its first readable one
         (:func:`~routing.visits.dedupe_jobs`); :attr:`rejected` is complete, in file
@@ -115,7 +95,7 @@ class FileSource:
         placed: set[str] = set()
         rejected: dict[int, Unassigned] = {}
         for position, job_id in enumerate(ids):
-            job = self._take(model, records, position, rejected)
+            job = self._take(records, position, rejected)
             if job is None or job_id in placed:
                 continue
             if job_id is not None:
@@ -123,7 +103,7 @@ class FileSource:
                 for later in reversed(copies[job_id]):  # its last readable copy wins
                     if later <= position:
                         break
-                    newer = self._take(model, records, later, rejected)
+                    newer = self._take(records, later, rejected)
                     if newer is not None:
                         job = newer
                         break
@@ -133,15 +113,14 @@ class FileSource:
             log.warning("%s: skipped %s: %s", self.path, item.service_job_id, item.sentence)
 
     def _take(
-        self, model: type[_Job], records: list[object], position: int,
-        rejected: dict[int, Unassigned],
-    ) -> _Job | None:
+        self, records: list[object], position: int, rejected: dict[int, Unassigned]
+    ) -> ServiceJob | None:
         """Validate the record at ``position`` (once: it is let go), or note why not."""
         record, records[position] = records[position], _TAKEN
         if record is _TAKEN:
             return None
         name = f"line {record.number}" if isinstance(record, _Line) else f"job[{position}]"
-        job = self._job(model, (name, record))
+        job = self._job(name, record)
         if isinstance(job, Unassigned):
             rejected[position] = job
             return None
@@ -194,11 +173,10 @@ class FileSource:
             f"{self.path}: no jobs found: expected 'payload.jobs', a list of jobs or one job"
         )
 
-    def _job(self, model: type[_Job], record: tuple[str, object]) -> _Job | Unassigned:
-        name, raw = record
+    def _job(self, name: str, raw: object) -> ServiceJob | Unassigned:
         if isinstance(raw, _Line):
             try:
-                return model.model_validate_json(raw.text)
+                return ServiceJob.model_validate_json(raw.text)
             except ValidationError:  # say why as for any other record: parse it
                 raw = _loads_or_error(raw.text)
         job_id = raw.get("serviceJobId") if isinstance(raw, Mapping) else None
@@ -209,7 +187,7 @@ class FileSource:
             problem = f"expected a JSON object, got {type(raw).__name__}"
         else:
             try:
-                return model.model_validate(raw)
+                return ServiceJob.model_validate(raw)
             except ValidationError as exc:
                 problem = describe_validation_error(exc, dotted_path)
         if self.strict:

@@ -25,13 +25,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar, cast
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from routing.audit.facts import NO_TIME, Causes, Fact, Facts, Outcome, Verdict, count, micros
 from routing.audit.heap import without_cycle_collection
 from routing.audit.inputs import PlanIndex, SentRecord
-from routing.audit.jobs import AuditAppointment, AuditJob, as_audit_job
 from routing.audit.metrics import AMAZON_THRESHOLDS, Metric, Tally
 from routing.audit.visitlog import VisitOutcome, VisitRow
 from routing.audit.zones import JobZones
@@ -132,7 +131,7 @@ class _Visit:
 
 
 def _times(
-    appointment: AuditAppointment, row: VisitRow | None, sent: SentRecord | None
+    appointment: Appointment, row: VisitRow | None, sent: SentRecord | None
 ) -> tuple[datetime | None, datetime | None, datetime | None]:
     """Arrival, start and completion, each from the best source that has it."""
     arrival = row.arrived_at if row is not None else None
@@ -147,24 +146,22 @@ def _times(
 
 
 def audit_jobs(
-    jobs: Iterable[AuditJob | ServiceJob],
+    jobs: Iterable[ServiceJob],
     settings: AuditSettings,
     *,
     visits: Iterable[VisitRow] = (),
     sent: Iterable[SentRecord] = (),
     plans: Iterable[Plan] = (),
-    zones: Callable[[AuditJob], ZoneInfo] | None = None,
+    zones: Callable[[ServiceJob], ZoneInfo] | None = None,
 ) -> Audit:
     """Audit the appointments of ``jobs`` whose local date is in the settings' period.
 
     ``jobs`` is read once, one job at a time, so it may be a generator over a large file.
-    :class:`AuditJob` s are read as they are (validate a file's jobs as them: far faster);
-    a full ``ServiceJob`` is narrowed to one first.
     """
     auditor = _Auditor(settings, visits, sent, PlanIndex.from_plans(plans), zones)
     with without_cycle_collection():
         for job in jobs:
-            auditor.job(as_audit_job(job))
+            auditor.job(job)
         return auditor.finish()
 
 
@@ -185,7 +182,7 @@ class _Auditor:
         visits: Iterable[VisitRow],
         sent: Iterable[SentRecord],
         plans: PlanIndex,
-        zones: Callable[[AuditJob], ZoneInfo] | None,
+        zones: Callable[[ServiceJob], ZoneInfo] | None,
     ) -> None:
         self.settings = settings
         self.rows = {(r.service_job_id, r.appointment_id): r for r in visits}
@@ -206,7 +203,7 @@ class _Auditor:
 
     # --- one job ---------------------------------------------------------------------------
 
-    def job(self, job: AuditJob) -> None:
+    def job(self, job: ServiceJob) -> None:
         job_id = job.service_job_id or ""
         if job.service_job_status is not None and not job.service_job_status.is_known:
             self.problems.append(
@@ -240,7 +237,7 @@ class _Auditor:
         return found
 
     def _visit(
-        self, job_id: str, index: int, appointment: AuditAppointment, zone: ZoneInfo,
+        self, job_id: str, index: int, appointment: Appointment, zone: ZoneInfo,
         replaced: bool, skill_set: int, default_minutes: float,
     ) -> _Visit:
         appointment_id = appointment.appointment_id or ""
@@ -275,7 +272,7 @@ class _Auditor:
         return visit
 
     def _facts(
-        self, job_id: str, appointment: AuditAppointment, window: Window, technician: str | None,
+        self, job_id: str, appointment: Appointment, window: Window, technician: str | None,
         row: VisitRow | None, sent: SentRecord | None, arrival: datetime | None,
         start: datetime | None, completion: datetime | None, visit: _Visit, skill_set: int,
         default_minutes: float,
@@ -320,7 +317,7 @@ class _Auditor:
         )))
 
     def _technician(
-        self, appointment: AuditAppointment, row: VisitRow | None, sent: SentRecord | None
+        self, appointment: Appointment, row: VisitRow | None, sent: SentRecord | None
     ) -> str | None:
         """Visit log > POA uploader > resource routeplan sent > assignedTechnicians."""
         poa = appointment.poa
@@ -346,7 +343,7 @@ class _Auditor:
         reasons = self.settings.provider_reschedule_reasons
         return reasons is None or sent.reschedule_reason in reasons
 
-    def _job_facts(self, job: AuditJob, visits: list[_Visit], zone: ZoneInfo) -> None:
+    def _job_facts(self, job: ServiceJob, visits: list[_Visit], zone: ZoneInfo) -> None:
         """The job-level verdicts, on the appointment that carries each; ``visits`` in
         window order."""
         if not visits:
@@ -429,20 +426,19 @@ def _verdict(hit: bool) -> Verdict:
     return Verdict.HIT if hit else Verdict.MISS
 
 
-def _replaced(appointments: list[AuditAppointment]) -> set[int]:
+def _replaced(appointments: list[Appointment]) -> set[int]:
     """Indices of appointments another of their chain took over from."""
     replaced: set[int] = set()
     if len(appointments) < 2:  # most jobs: nothing to link
         return replaced
-    # reschedule_chains reads only the ids and reschedule links, which both models share
-    for chain in reschedule_chains(cast(list[Appointment], appointments)):
+    for chain in reschedule_chains(appointments):
         if len(chain) > 1:
             replaced.update(chain)
             replaced.discard(_survivor(chain, appointments))
     return replaced
 
 
-def _survivor(chain: list[int], appointments: list[AuditAppointment]) -> int:
+def _survivor(chain: list[int], appointments: list[Appointment]) -> int:
     """The chain's newest live appointment, else its last completed one, else its last."""
     for wanted in ((AppointmentStatus.ACTIVE, None), (AppointmentStatus.COMPLETED,)):
         matching = [i for i in chain if appointments[i].appointment_status in wanted]

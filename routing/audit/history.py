@@ -24,10 +24,10 @@ from pathlib import Path
 
 import platformdirs
 
-from routing.audit.jobs import AuditJob
 from routing.errors import RoutingError
 from routing.files import create_private
 from routing.spapi.client import ServicesClient
+from routing.spapi.models import ServiceJob
 from routing.visits import Window
 
 __all__ = ["HistoryError", "JobHistory", "Refresh", "default_history_path"]
@@ -148,9 +148,8 @@ class JobHistory:
             (self.seller, self.marketplace_id, start.isoformat(), end.isoformat()),
         )
 
-    def jobs(self) -> Iterator[AuditJob]:
-        """Every stored job of this seller and marketplace, one at a time, as the audit
-        reads it."""
+    def jobs(self) -> Iterator[ServiceJob]:
+        """Every stored job of this seller and marketplace, one at a time."""
         with closing(self._connect()) as db:
             rows = db.execute(
                 "SELECT document FROM jobs WHERE seller = ? AND marketplace = ? "
@@ -158,4 +157,4 @@ class JobHistory:
                 (self.seller, self.marketplace_id),
             )
             for (document,) in rows:
-                yield AuditJob.model_validate_json(document)
+                yield ServiceJob.model_validate_json(document)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from routing.audit.jobs import AuditJob
 from routing.geo import Gazetteer, timezone_at
 from routing.spapi.models import ServiceJob
 
@@ -20,7 +19,7 @@ class JobZones:
         self._gazetteer = gazetteer or Gazetteer()
         self._cache: dict[tuple[str | None, ...], ZoneInfo] = {}
 
-    def __call__(self, job: AuditJob | ServiceJob) -> ZoneInfo:
+    def __call__(self, job: ServiceJob) -> ZoneInfo:
         location = job.service_location
         address = location.address if location is not None else None
         if address is None:

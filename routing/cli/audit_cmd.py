@@ -40,7 +40,6 @@ from routing.audit import (
 from routing.audit.csv_out import COLUMNS
 from routing.audit.heap import without_cycle_collection
 from routing.audit.history import JobHistory, default_history_path
-from routing.audit.jobs import AuditJob
 from routing.cli.common import day_timezone, job_source, parse_day, settings_from, zone
 from routing.cli.exits import THRESHOLD_CROSSED
 from routing.cli.tables import stdout_console
@@ -146,11 +145,11 @@ def run(args: argparse.Namespace) -> int:
     # reading and validating the jobs builds a record per job and appointment: no cycle
     # collection while they pile up (as in audit_jobs)
     with job_source(args, settings_from(args)) as source, without_cycle_collection():
-        jobs: Iterable[AuditJob | ServiceJob]
+        jobs: Iterable[ServiceJob]
         if isinstance(source, SpApiSource):
             jobs = _from_history(args, source, tz)
-        elif isinstance(source, FileSource):  # one at a time, as the audit reads them
-            jobs = source.stream(AuditJob)
+        elif isinstance(source, FileSource):  # one at a time: never all jobs at once
+            jobs = source.stream()
         else:
             jobs = source.fetch(args.start, tz)
         audit = audit_jobs(jobs, settings, visits=log.rows, plans=plans, sent=_sent(args.journal))
@@ -174,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _from_history(
     args: argparse.Namespace, source: SpApiSource, tz: ZoneInfo
-) -> Iterator[AuditJob]:
+) -> Iterator[ServiceJob]:
     """Fetch what the history store lacks (updates since ``--lookback`` days before the
     period, up to now), then read the period's jobs from the store."""
     history = JobHistory(args.history or default_history_path(),

@@ -1,16 +1,15 @@
-"""The audit's lean path: jobs validated as AuditJob, streamed from a file one at a time."""
+"""What `routeplan audit --source FILE` reads fast: the file's jobs one at a time, the zones
+of their ZIPs without the whole gazetteer index."""
 
 from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import ValidationError
 
-from routing.audit.jobs import AuditJob, as_audit_job
 from routing.cli import main
 from routing.geo.gazetteer import _us_postal_index, _UsZips
 from routing.sources import FileSource
@@ -24,42 +23,7 @@ def _wire(job_id: str, hour: int = 9, **extra: object) -> dict[str, object]:
                   status="COMPLETED").to_wire(), **extra}
 
 
-def test_an_audit_job_keeps_what_the_audit_reads_as_a_service_job_has_it() -> None:
-    wire = _wire("SJ1", buyer={"name": "Ann"})
-    wire["appointments"][0]["poa"] = {  # type: ignore[index]
-        "uploadingTechnician": "T9", "uploadTime": "2026-12-01T18:00:00Z", "poaType": "X"}
-    lean = AuditJob.model_validate_json(json.dumps(wire))
-    full = ServiceJob.model_validate(wire)
-    assert as_audit_job(full) == lean
-    appointment = (lean.appointments or [])[0]
-    assert appointment.appointment_time is not None and appointment.poa is not None
-    # the standard library's offsets: fast in the audit's datetime arithmetic
-    assert appointment.poa.upload_time is not None
-    assert appointment.poa.upload_time.tzinfo is UTC
-    assert appointment.appointment_time.start_time == at(DAY, 9)
-    assert not hasattr(lean, "buyer")
-
-
-def test_an_audit_job_reads_times_as_a_service_job_does() -> None:
-    def start(text: object) -> object:
-        wire = {"serviceJobId": "SJ", "appointments": [
-            {"appointmentTime": {"startTime": text, "durationInMinutes": 60}}]}
-        lean = AuditJob.model_validate_json(json.dumps(wire))
-        assert as_audit_job(ServiceJob.model_validate(wire)) == lean
-        return (lean.appointments or [])[0].appointment_time.start_time  # type: ignore[union-attr]
-
-    naive = start("2026-12-01T17:00:00")  # no offset: UTC, as Amazon means it
-    assert naive.utcoffset() is not None and naive == start("2026-12-01T17:00:00Z")
-    pacific = start("2026-12-01T09:00:00-08:00")
-    assert pacific == naive and isinstance(pacific.tzinfo, timezone)  # type: ignore[union-attr]
-    assert start(1796144400) == start("2026-12-01T17:00:00Z")  # pydantic's other forms
-    for bad in ("2026-13-01T17:00:00Z", "tomorrow"):
-        with pytest.raises(ValidationError) as failure:
-            start(bad)
-        assert "start_time" in str(failure.value) or "startTime" in str(failure.value)
-
-
-def test_a_file_streams_the_jobs_read_returns_duplicates_and_bad_lines_included(
+def test_a_file_streams_the_jobs_fetch_returns_duplicates_and_bad_lines_included(
     tmp_path: Path,
 ) -> None:
     broken = _wire("SJ1", 11)
@@ -79,17 +43,18 @@ def test_a_file_streams_the_jobs_read_returns_duplicates_and_bad_lines_included(
     path.write_text("\n".join(lines) + "\n")
     source = FileSource(path)
 
-    streamed = list(source.stream(AuditJob))
-    read = source.read(ServiceJob)
+    streamed = list(source.stream())
+    rejected = source.rejected
+    read = source.fetch(DAY, ZoneInfo("UTC"))
     # what the old whole-file path gave: every readable job, then the last copy of each id
     readable = [ServiceJob.model_validate_json(line) for line in (lines[0], lines[3], lines[4],
                                                                   lines[5])]
     assert read == dedupe_jobs(readable)
-    assert streamed == [as_audit_job(j) for j in read]
+    assert streamed == read and source.rejected == rejected
     assert [j.service_job_id for j in streamed] == [None, "SJ1", "SJ2"]
     first = (streamed[1].appointments or [])[0].appointment_time
     assert first is not None and first.start_time == at(DAY, 10)
-    assert [r.sentence.split(":")[0] for r in source.rejected] == [
+    assert [r.sentence.split(":")[0] for r in rejected] == [
         f"Unreadable in {path} (line 2)", f"Unreadable in {path} (line 3 (SJ2))",
         f"Unreadable in {path} (line 7 (SJ1))", f"Unreadable in {path} (line 8)",
     ]
