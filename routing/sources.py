@@ -139,7 +139,6 @@ class FileSource:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-            del text
             if len(lines) < 2 or not isinstance(_loads_or_error(lines[0][1]), dict):
                 raise SourceError(
                     f"{self.path}: invalid JSON: line {exc.lineno}: {exc.msg}"
