@@ -33,7 +33,7 @@ from routing.spapi.models import ServiceJob
 from routing.spapi.params import JobQuery
 from routing.visits import Unassigned, Window, day_bounds, dedupe_jobs
 
-__all__ = ["FileSource", "JobSource", "SourceError", "SpApiSource"]
+__all__ = ["FileSource", "JobSource", "SourceError", "SpApiSource", "touches_day"]
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +296,7 @@ class SpApiSource:
             query,
             statuses=[s.value for s in ServiceJobStatus if s != ServiceJobStatus.NOT_SERVICED],
         )
-        jobs = [*scheduled, *(job for job in others if _touches(job, bounds))]
+        jobs = [*scheduled, *(job for job in others if touches_day(job, bounds))]
         rejected: dict[str, Unassigned] = {}
         for number, bad in enumerate([*scheduled.rejected, *others.rejected]):
             key = bad.service_job_id or f"rejected[{number}]"
@@ -308,7 +308,7 @@ class SpApiSource:
         return dedupe_jobs(jobs)
 
 
-def _touches(job: ServiceJob, day: Window) -> bool:
+def touches_day(job: ServiceJob, day: Window) -> bool:
     """True when an appointment (any status) or preferred time overlaps ``day``, or when a
     pending job has neither."""
     times = [a.appointment_time for a in job.appointments or () if a.appointment_time]

@@ -32,7 +32,7 @@ from routing.batch.split import split_jobs
 from routing.batch.task import TaskSpec
 from routing.batch.writeback import SellerWriteback, WritebackOutcome
 from routing.config import Settings
-from routing.sources import FileSource, JobSource, SpApiSource, _touches
+from routing.sources import FileSource, JobSource, SpApiSource, touches_day
 from routing.spapi import RetryPolicy, ServicesClient
 from routing.visits import day_bounds
 
@@ -152,7 +152,7 @@ def _fetch(seller: _Seller, territories: list[Territory], days: list[date],
         for zone, group in by_zone.items():
             tz = ZoneInfo(zone)
             bounds = day_bounds(day, tz)
-            jobs = [job for job in seller.source.fetch(day, tz) if _touches(job, bounds)]
+            jobs = [job for job in seller.source.fetch(day, tz) if touches_day(job, bounds)]
             where = f"{seller.profile.name}/{day.isoformat()}"
             if seller.source.rejected:
                 report.rejected.setdefault(where, []).extend(
