@@ -57,6 +57,8 @@ examples (from the repository's root; a threshold crossed exits 12):
   routeplan audit --from 2026-11-27 --to 2026-12-01 --source examples/jobs.json \\
       --roster examples/roster.yaml --details
   routeplan audit --from 2026-11-27 --to 2026-12-01 --source emulator --json audit.json
+  routeplan audit --from 2026-11-02 --to 2026-11-29 --source emulator \\
+      --visits examples/visits.csv --html report.html          # the example month
   routeplan audit --from 2026-11-27 --to 2026-12-01 --source examples/jobs.json \\
       --roster examples/roster.yaml --html audit.html \\
       --fail-on 'late_start>10%,technician_no_show>70%'
