@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -15,7 +16,7 @@ from matplotlib.figure import Figure
 from routing.audit.metrics import Metric
 from routing.audit.report import AuditReport, weekly
 
-__all__ = ["technician_chart", "weekly_chart"]
+__all__ = ["technician_chart", "technician_labels", "weekly_chart"]
 
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 """The XML declaration and DOCTYPE matplotlib writes before ``<svg``: not for inline use."""
@@ -24,7 +25,7 @@ _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 def technician_chart(report: AuditReport) -> str:
     """Per technician, a bar per thresholded metric, the threshold a dashed line."""
     metrics = list(report.thresholds)
-    names = [_label(t.technician_id) for t in report.technicians]
+    names = [_label(label) for label in technician_labels(report)]
     figure = Figure(figsize=(8, 0.6 + 0.45 * max(1, len(names)) * max(1, len(metrics)) / 2))
     axes = figure.add_subplot()
     height = 0.8 / max(1, len(metrics))
@@ -39,6 +40,17 @@ def technician_chart(report: AuditReport) -> str:
     axes.set_xlabel("% (dashed: Amazon's threshold)")
     axes.legend(loc="lower right", fontsize="small")
     return _svg(figure)
+
+
+def technician_labels(report: AuditReport) -> list[str]:
+    """The chart's row labels: each technician's name (a dispatcher knows the crew by name),
+    with the id beside a name that is missing or that two technicians share."""
+    counts = Counter(t.name for t in report.technicians)
+    return [
+        t.name if t.name and counts[t.name] == 1
+        else f"{t.name} ({t.technician_id})" if t.name else t.technician_id
+        for t in report.technicians
+    ]
 
 
 def weekly_chart(report: AuditReport) -> str:

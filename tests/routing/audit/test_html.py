@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from routing.audit import render_html
+from routing.audit.charts import technician_labels
 from routing.audit.html_out import Markup, el
 from tests.routing.audit.sample import HOSTILE, sample_report
 
@@ -87,3 +88,14 @@ def test_chromium_shows_the_charts_without_console_errors(
         tab.close()
     assert len(sizes) == 2 and all(h > 100 for h in sizes)
     assert errors == []
+
+
+def test_chart_rows_are_named_and_an_id_tells_apart_what_a_name_cannot() -> None:
+    report = sample_report()
+    rows = [t.model_copy(update={"name": name}) for t, name in
+            zip(report.technicians, ["Ana Ruiz", None, HOSTILE], strict=True)]
+    assert technician_labels(report.model_copy(update={"technicians": rows})) == [
+        "Ana Ruiz", rows[1].technician_id, HOSTILE]
+    twins = [t.model_copy(update={"name": "Sam Lee"}) for t in report.technicians[:2]]
+    assert technician_labels(report.model_copy(update={"technicians": twins})) == [
+        f"Sam Lee ({t.technician_id})" for t in twins]
