@@ -100,6 +100,6 @@ def _booking_hint(plan: Plan, day: date) -> None:
         return
     stderr_console().print(
         f"{len(pending)} jobs wait for an appointment (PENDING_SCHEDULE). Their slots, ranked "
-        f"by route: routeplan slots {pending[0]} --source emulator --date {day}; book them "
-        f"all: routeplan book --source emulator --date {day} --days 3", highlight=False,
+        f"by route: routeplan slots {pending[0]} --source emulator --date {day} --days 3; "
+        f"book them all: routeplan book --source emulator --date {day} --days 3", highlight=False,
         markup=False)

@@ -202,3 +202,16 @@ def test_geocode_summarises_precision_and_names_failures(capsys: pytest.CaptureF
     assert code == UNASSIGNED  # --strict: one example address cannot be placed
     assert "street" in out and "postal_code" in out
     assert "SJ-3403315163" in out  # the bogus ZIP of the example day
+
+
+@pytest.mark.slow
+def test_the_demos_booking_hint_runs_and_offers_slots(capsys: pytest.CaptureFixture[str],
+                                                       tmp_path: Path) -> None:
+    code, _, err = run(capsys, "demo", "--out-dir", str(tmp_path), *REPRODUCIBLE)
+    assert code == 0
+    hint = next(line for line in err.splitlines() if "wait for an appointment" in line)
+    command = hint.split("ranked by route: routeplan ")[1].split(";")[0].split()
+    assert command[0] == "slots"
+    code, out, _ = run(capsys, *command, *REPRODUCIBLE, "--json")
+    assert code == 0
+    assert json.loads(out)["options"]  # at least one bookable option
