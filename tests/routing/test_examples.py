@@ -4,11 +4,9 @@ examples/README.md promises (the demo depends on each of these properties)."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import math
 import re
-import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -24,6 +22,7 @@ from routing.geo import default_geocoder
 from routing.planner import PlanOptions, plan_day
 from routing.roster import Roster, load_roster
 from routing.spapi.models import GetServiceJobsResponse
+from tests.routing.example_scripts import load_example_script
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -273,20 +272,8 @@ def test_overrides_are_near_their_zip_and_leave_some_out(jobs: list[dict[str, An
 # --- generate.py -----------------------------------------------------------------------
 
 
-def load_generator() -> Any:
-    spec = importlib.util.spec_from_file_location("examples_generate", EXAMPLES / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
-
-
 def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
-    generator = load_generator()
+    generator = load_example_script("generate.py")
     generator.JOBS_FILE = tmp_path / "jobs.json"
     generator.OVERRIDES_FILE = tmp_path / "geocode_overrides.csv"
     generator.main()
@@ -295,7 +282,7 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
 
 
 def test_generator_depends_on_its_seed() -> None:
-    generator = load_generator()
+    generator = load_example_script("generate.py")
     first, _ = generator.build(1)
     second, _ = generator.build(2)
     assert [j["serviceJobId"] for j in first] != [j["serviceJobId"] for j in second]

@@ -4,9 +4,7 @@ the emulator serving it, and what `routeplan audit` finds in it offline."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ from routing.cli.exits import THRESHOLD_CROSSED
 from routing.roster import load_roster
 from routing.spapi.emulator.dataset import JobStore, load_job_files, load_jobs
 from routing.spapi.models import GetServiceJobsResponse
+from tests.routing.example_scripts import load_example_script
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples"
@@ -113,26 +112,9 @@ def test_the_visit_log_matches_the_history_but_for_one_bad_row(
     assert all(r["arrived_at"].endswith("-08:00") for r in rows)  # ISO 8601, with offset
 
 
-def load_generator() -> Any:
-    """examples/generate_history.py, which imports its sibling generate.py."""
-    sys.path.insert(0, str(EXAMPLES))
-    spec = importlib.util.spec_from_file_location("examples_generate_history",
-                                                  EXAMPLES / "generate_history.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-        sys.modules.pop("generate", None)
-        sys.path.remove(str(EXAMPLES))
-    return module
-
-
 @pytest.mark.slow
 def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
-    generator = load_generator()
+    generator = load_example_script("generate_history.py")
     generator.HISTORY_FILE = tmp_path / "history.json"
     generator.VISITS_FILE = tmp_path / "visits.csv"
     generator.main()
