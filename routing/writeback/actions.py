@@ -43,6 +43,7 @@ __all__ = [
     "actions_for",
     "appointment_problem",
     "compare_plan",
+    "compare_target",
     "eta_window",
     "identity_of",
     "job_reader",
@@ -225,7 +226,7 @@ def compare_plan(
     """
     targets, skipped = targets_of(plan)
     read = job_reader(client, on_read)
-    return [_compare(target, read(target.service_job_id)) for target in targets], skipped
+    return [compare_target(target, read(target.service_job_id)) for target in targets], skipped
 
 
 def job_reader(client: ServicesClient,
@@ -277,7 +278,8 @@ def _appointment(job: ServiceJob, appointment_id: str) -> Appointment | None:
     return next((a for a in job.appointments or [] if a.appointment_id == appointment_id), None)
 
 
-def _compare(target: Target, job: ServiceJob | str) -> Comparison:
+def compare_target(target: Target, job: ServiceJob | str) -> Comparison:
+    """The planned appointment against the job Amazon sent (or why the job could not be read)."""
     problem = appointment_problem(job, target.appointment_id)
     appointment = None if isinstance(job, str) else _appointment(job, target.appointment_id)
     if problem is not None or appointment is None:

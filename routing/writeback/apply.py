@@ -57,6 +57,7 @@ __all__ = [
     "RESENT_NOTE",
     "RESOLVED_NOTE",
     "ActionResult",
+    "ActionRun",
     "ApplyProgress",
     "ApplyReport",
     "NoProgress",
@@ -64,8 +65,10 @@ __all__ = [
     "Send",
     "apply_plan",
     "done_earlier",
+    "failure_outcome",
     "send_journalled",
     "send_once",
+    "success_outcome",
 ]
 
 RESENT_NOTE = ("re-sent: the previous run stopped during this call and an arrival estimate "
@@ -158,7 +161,7 @@ def apply_plan(
     report = ApplyReport(plan_id, comparisons, skipped)
     planned = [(c, actions_for(c, margin)) for c in comparisons]
     steps.begin("writing", sum(len(actions) for _, actions in planned))
-    run = _Run(plan_id, client, journal)
+    run = ActionRun(plan_id, client, journal)
     for comparison, actions in planned:
         for result in run.appointment(comparison, actions):
             report.results.append(result)
@@ -177,7 +180,9 @@ class NoProgress:
 
 
 @dataclass
-class _Run:
+class ActionRun:
+    """One run's journalled calls under one plan identity (shared by assign and booking)."""
+
     plan_id: str
     client: ServicesClient
     journal: Journal
@@ -277,17 +282,18 @@ def send_journalled(journal: Journal, plan_id: str, action: Action, send: Send,
     try:
         answer = send()
     except SpApiError as exc:
-        outcome = _failure(exc, note)
+        outcome = failure_outcome(exc, note)
         journal.finish(plan_id, action.key, outcome)
         if isinstance(exc, AuthError):
             raise
         return ActionResult(action, ResultStatus.FAILED, outcome, sent=True)
-    outcome = _success(answer, note)
+    outcome = success_outcome(answer, note)
     journal.finish(plan_id, action.key, outcome)
     return ActionResult(action, ResultStatus(outcome.state.value), outcome, sent=True)
 
 
-def _success(answer: WriteResult, note: str | None) -> Outcome:
+def success_outcome(answer: WriteResult, note: str | None) -> Outcome:
+    """The journal outcome of an answered call: ok, or warning when Amazon said something."""
     said: list[tuple[str, str]] = [(w.code, w.message) for w in answer.warnings]
     said += [(e.code, e.message) for e in answer.errors]
     return Outcome(
@@ -298,7 +304,8 @@ def _success(answer: WriteResult, note: str | None) -> Outcome:
     )
 
 
-def _failure(exc: SpApiError, note: str | None) -> Outcome:
+def failure_outcome(exc: SpApiError, note: str | None) -> Outcome:
+    """The journal outcome of a refused or unanswered call, with Amazon's codes."""
     if isinstance(exc, SpApiRequestError):
         messages = "; ".join(e.message for e in exc.errors)
         return Outcome(State.FAILED, tuple(e.code for e in exc.errors),

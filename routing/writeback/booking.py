@@ -41,10 +41,16 @@ from routing.writeback.actions import (
     Change,
     Comparison,
     Target,
-    _compare,
     actions_for,
+    compare_target,
 )
-from routing.writeback.apply import ActionResult, ResultStatus, _failure, _Run, _success
+from routing.writeback.apply import (
+    ActionResult,
+    ActionRun,
+    ResultStatus,
+    failure_outcome,
+    success_outcome,
+)
 from routing.writeback.journal import Entry, Journal, Outcome, State
 
 __all__ = ["BOOKING_PLAN_ID", "BookingRequest", "BookingResult", "BookingWriter"]
@@ -140,7 +146,7 @@ class BookingWriter:
         self.client = client
         self.journal = journal
         self.margin = margin
-        self._run = _Run(BOOKING_PLAN_ID, client, journal)
+        self._run = ActionRun(BOOKING_PLAN_ID, client, journal)
 
     def settle(self) -> list[BookingResult]:
         """Settle what earlier runs left: bookings cut off mid-call (from Amazon's job), and
@@ -167,7 +173,7 @@ class BookingWriter:
             if appointment is not None:
                 target = Target(request.service_job_id, appointment, request.technician_id,
                                 request.service_start)
-                result.writes = list(self._follow(_compare(target, job)))
+                result.writes = list(self._follow(compare_target(target, job)))
                 result.sent = sum(1 for w in result.writes if w.sent)
             done.append(result)
         return done
@@ -188,14 +194,14 @@ class BookingWriter:
                     request.service_job_id, request.appointment_id, request.start,
                     request.duration, request.reason_code)
         except SpApiError as exc:
-            outcome = _failure(exc, None)
+            outcome = failure_outcome(exc, None)
             self.journal.finish(BOOKING_PLAN_ID, request.key, outcome)
             if isinstance(exc, AuthError | SlotUnavailableError):
                 raise
             return BookingResult(request, outcome, sent=1)
         appointment = answer.appointment_id or _active_at(
             self.client.get_service_job(request.service_job_id), request.start)
-        outcome = _success(answer, f"booked as appointment {appointment}")
+        outcome = success_outcome(answer, f"booked as appointment {appointment}")
         self.journal.finish(BOOKING_PLAN_ID, request.key, outcome)
         result = BookingResult(request, outcome, appointment, sent=1)
         if appointment is not None:
