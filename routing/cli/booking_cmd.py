@@ -42,16 +42,14 @@ from routing.booking import (
     rank_slots,
 )
 from routing.cli.common import (
-    EMULATOR_CREDENTIALS,
     EXAMPLES,
-    SPAPI_TIMEOUT,
     StageReporter,
     add_geo_options,
     add_source_options,
     duration_text,
+    emulator_client,
     fetch_jobs,
     positive_int,
-    retry_policy,
     settings_from,
     spapi_client,
 )
@@ -263,11 +261,8 @@ def session(args: argparse.Namespace) -> Iterator[Session]:
     if args.source == "emulator":
         now = datetime.combine(args.date - timedelta(days=1), EMULATOR_EVENING, roster.tz)
         clock = lambda: now  # noqa: E731 - the fixed "now" both sides share
-        with example_emulator(clock, args.faults) as emulator, ServicesClient(
-            credentials=EMULATOR_CREDENTIALS, base_url=emulator.url,
-            token_url=emulator.token_url, retry=retry_policy(), timeout=SPAPI_TIMEOUT,
-            clock=clock,
-        ) as client:
+        with example_emulator(clock, args.faults) as emulator, \
+                emulator_client(emulator, clock) as client:
             yield _fetched(Session(args, settings, roster, client))
         return
     if args.source not in ("spapi", "sandbox"):

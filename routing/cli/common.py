@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
@@ -163,10 +163,8 @@ def job_source(args: argparse.Namespace, settings: Settings) -> Iterator[JobSour
     choice = args.source
     _PROGRESS.set(None)  # retries show on the reporter of this command only
     if choice == "emulator":
-        with Emulator(load_job_files(EMULATOR_DATASETS)) as emulator, ServicesClient(
-            credentials=EMULATOR_CREDENTIALS, base_url=emulator.url,
-            token_url=emulator.token_url, retry=retry_policy(), timeout=SPAPI_TIMEOUT,
-        ) as client:
+        with Emulator(load_job_files(EMULATOR_DATASETS)) as emulator, \
+                emulator_client(emulator) as client:
             yield SpApiSource(client, settings.marketplace_id)
         return
     if choice in ("spapi", "sandbox"):
@@ -178,6 +176,15 @@ def job_source(args: argparse.Namespace, settings: Settings) -> Iterator[JobSour
         raise ConfigError(
             f"--source {choice}: no such file (use spapi, sandbox, emulator or a JSON file)")
     yield FileSource(path)
+
+
+def emulator_client(emulator: Emulator,
+                    clock: Callable[[], datetime] | None = None) -> ServicesClient:
+    """A client of the local emulator (its fixed credentials), with the CLI's retries."""
+    return ServicesClient(
+        credentials=EMULATOR_CREDENTIALS, base_url=emulator.url, token_url=emulator.token_url,
+        retry=retry_policy(), timeout=SPAPI_TIMEOUT, clock=clock,
+    )
 
 
 def spapi_client(settings: Settings, *, sandbox: bool = False) -> ServicesClient:

@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from routing.cli.common import (
-    EMULATOR_CREDENTIALS,
     EXAMPLES,
+    emulator_client,
     parse_day,
     positive_int,
     positive_seconds,
@@ -27,7 +27,6 @@ from routing.plan import Plan
 from routing.planner import PlanOptions
 from routing.roster import load_roster
 from routing.sources import SpApiSource
-from routing.spapi import ServicesClient
 from routing.spapi.emulator import Emulator
 
 DEMO_DAY = date(2026, 12, 1)
@@ -77,9 +76,8 @@ def run(args: argparse.Namespace) -> int:
     )
     roster = load_roster(EXAMPLES / "roster.yaml")
     durations = load_durations(EXAMPLES / "durations.yaml")
-    with Emulator.from_file(EXAMPLES / "jobs.json") as emulator, ServicesClient(
-        credentials=EMULATOR_CREDENTIALS, base_url=emulator.url, token_url=emulator.token_url,
-    ) as client:
+    with Emulator.from_file(EXAMPLES / "jobs.json") as emulator, \
+            emulator_client(emulator) as client:
         source = SpApiSource(client, settings.marketplace_id)
         source.label = f"the local Services API emulator ({emulator.url})"
         plan = make_plan(args, settings, source, roster, durations)
