@@ -26,7 +26,7 @@ import zipcodes
 from routing.durations import DurationTable
 from routing.export import write_plan_json
 from routing.geo import Gazetteer, GeocoderChain, HaversineMatrix
-from routing.planner import PlanOptions, ProgressEvent, plan_day
+from routing.planner import PlanContext, PlanOptions, ProgressEvent, plan_day
 from routing.roster import Roster
 from routing.sources import SpApiSource
 from routing.spapi import LwaCredentials, ServicesClient
@@ -130,8 +130,8 @@ def main() -> None:
         stages = {"fetch": time.perf_counter() - started}
     started = time.perf_counter()
     plan = plan_day(fetched, roster, DAY, PlanOptions(time_limit=args.time_limit),
-                    geocoder=GeocoderChain([Gazetteer()]), matrix=HaversineMatrix(),
-                    durations=HALF_HOUR, progress=progress)
+                    PlanContext(geocoder=GeocoderChain([Gazetteer()]), matrix=HaversineMatrix(),
+                                durations=HALF_HOUR, progress=progress))
     planned = time.perf_counter() - started
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:

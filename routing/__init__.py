@@ -16,7 +16,7 @@ from routing.errors import RoutingError
 from routing.events import EventsError
 from routing.geo import GeoError
 from routing.plan import Plan
-from routing.planner import PlanningError, PlanOptions, plan_day
+from routing.planner import PlanContext, PlanningError, PlanOptions, plan_day
 from routing.reasons import ReasonCode
 from routing.replan import Replan, ReplanError, replan_day
 from routing.roster import Roster, RosterError, load_roster
@@ -32,6 +32,7 @@ __all__ = [
     "GeoError",
     "JobSource",
     "Plan",
+    "PlanContext",
     "PlanOptions",
     "PlanningError",
     "ReasonCode",

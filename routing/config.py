@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import solver
 from routing.datafile import describe_validation_error, dotted_path, read_data_file
-from routing.durations import DurationTable
+from routing.durations import DurationTable, load_durations
 from routing.errors import RoutingError
 from routing.geo import (
     Gazetteer,
@@ -34,7 +34,7 @@ from routing.geo import (
     OverrideGeocoder,
 )
 from routing.plan import PlanInputs, RecordedFile, TravelSettings
-from routing.planner import PlanOptions
+from routing.planner import PlanContext, PlanOptions
 from routing.visits import OnTime
 
 _PLAN = PlanOptions()
@@ -146,6 +146,17 @@ class Settings(BaseModel):
                 osrm_url=self.osrm_url if osrm else None,
                 osrm_profile=self.osrm_profile if osrm else None,
             ),
+        )
+
+    def plan_context(self, geocoder: Geocoder | None = None) -> PlanContext:
+        """The planning collaborators these settings describe (the durations file is read
+        now); ``geocoder`` replaces the settings' own chain, e.g. one the caller keeps to
+        ask afterwards which providers it gave up on."""
+        return PlanContext(
+            geocoder=geocoder if geocoder is not None else self.geocoder(),
+            matrix=self.travel_matrix(),
+            durations=load_durations(self.durations) if self.durations else None,
+            inputs=self.plan_inputs(),
         )
 
     def travel_matrix(self) -> MatrixProvider:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from routing.config import Settings
-from routing.durations import load_durations
 from routing.export import (
     write_csv,
     write_geojson,
@@ -116,12 +115,8 @@ def _plan(spec: TaskSpec) -> Plan:
     settings = Settings.model_validate(spec.settings)
     roster = Roster.model_validate(spec.roster)
     jobs = [ServiceJob.model_validate(job) for job in spec.jobs]
-    durations = load_durations(settings.durations) if settings.durations else None
-    return plan_day(
-        jobs, roster, date.fromisoformat(spec.date), settings.plan_options(reassign=spec.reassign),
-        geocoder=settings.geocoder(), matrix=settings.travel_matrix(), durations=durations,
-        inputs=settings.plan_inputs(),
-    )
+    return plan_day(jobs, roster, date.fromisoformat(spec.date),
+                    settings.plan_options(reassign=spec.reassign), settings.plan_context())
 
 
 def _peak_rss_kb() -> int:

@@ -16,10 +16,15 @@ from datetime import date, datetime, timedelta, tzinfo
 
 import solver
 from routing.booking.options import BookingError
-from routing.durations import DurationTable
-from routing.geo import Geocoder, MatrixProvider
 from routing.plan import Plan
-from routing.planner import PlanningError, PlanOptions, plan_to_solution, prepare_day, solve_day
+from routing.planner import (
+    PlanContext,
+    PlanningError,
+    PlanOptions,
+    plan_to_solution,
+    prepare_day,
+    solve_day,
+)
 from routing.planner.convert import to_plan
 from routing.planner.prepare import PreparedDay
 from routing.reasons import ReasonCode
@@ -107,13 +112,12 @@ def plan_horizon(
     *,
     pending: Iterable[str] | None = None,
     saved: Mapping[date, Plan] | None = None,
-    geocoder: Geocoder | None = None,
-    matrix: MatrixProvider | None = None,
-    durations: DurationTable | None = None,
+    context: PlanContext | None = None,
 ) -> Horizon:
     """``days`` booking days from ``first``: each day the saved plan of ``saved`` if given,
     else the day planned now with ``options``, without the ``pending`` jobs (default:
-    every pending-schedule job without a live appointment), which become its candidates.
+    every pending-schedule job without a live appointment), which become its candidates;
+    ``context`` is ``plan_day``'s.
     A day nobody works is left out. Raises :class:`BookingError` for a saved plan that
     does not fit its day, ``PlanningError`` for a day that cannot be planned."""
     if days < 1:
@@ -127,8 +131,7 @@ def plan_horizon(
         whole = day_bounds(day, roster.tz)
         dated = [_all_day(j, whole.start, whole.end) if j.service_job_id in to_book else j
                  for j in job_list]
-        prepared = prepare_day(dated, roster, day, options, geocoder=geocoder, matrix=matrix,
-                               durations=durations)
+        prepared = prepare_day(dated, roster, day, options, context)
         booking = _booking_day(prepared, to_book, (saved or {}).get(day))
         if booking is not None:
             found[day] = booking

@@ -58,7 +58,6 @@ from routing.cli.exits import OK, UNASSIGNED, WRITEBACK_FAILED
 from routing.cli.plan_cmd import add_planning_options
 from routing.cli.tables import add_format_options, stderr_console, stdout_console
 from routing.config import ConfigError, Settings
-from routing.durations import load_durations
 from routing.plan import Plan
 from routing.replan import Change, ChangeKind
 from routing.roster import Roster, load_roster
@@ -195,13 +194,11 @@ class Session:
                                        self.tz)
 
     def horizon(self, pending: Sequence[str], saved: dict[date, Plan] | None = None) -> Horizon:
-        durations = load_durations(self.settings.durations) if self.settings.durations else None
         options = self.settings.plan_options(reassign=bool(self.args.reassign))
         return plan_horizon(
             [_as_pending(j) if j.service_job_id in pending else j for j in self.jobs.values()],
             self.roster, self.first, self.args.days, options, pending=pending, saved=saved,
-            geocoder=self.settings.geocoder(), matrix=self.settings.travel_matrix(),
-            durations=durations)
+            context=self.settings.plan_context())
 
     def pending(self, job: ServiceJob) -> PendingJob:
         return pending_job(_as_pending(job), self.settings.plan_options().on_time)

@@ -22,7 +22,6 @@ from routing.cli.common import (
 from routing.cli.plan_cmd import make_plan, show_and_write
 from routing.cli.tables import add_format_options, stderr_console
 from routing.config import ConfigError, Settings
-from routing.durations import load_durations
 from routing.plan import Plan
 from routing.planner import PlanOptions
 from routing.roster import load_roster
@@ -75,12 +74,11 @@ def run(args: argparse.Namespace) -> int:
         overrides=EXAMPLES / "geocode_overrides.csv", no_cache=True,
     )
     roster = load_roster(EXAMPLES / "roster.yaml")
-    durations = load_durations(EXAMPLES / "durations.yaml")
     with Emulator.from_file(EXAMPLES / "jobs.json") as emulator, \
             emulator_client(emulator) as client:
         source = SpApiSource(client, settings.marketplace_id)
         source.label = f"the local Services API emulator ({emulator.url})"
-        plan = make_plan(args, settings, source, roster, durations)
+        plan = make_plan(args, settings, source, roster, settings.plan_context())
     for name, filename in OUTPUT_FILES.items():
         setattr(args, name, args.out_dir / filename)
     code = show_and_write(plan, args)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,11 @@ from routing.cli.outputs import WRITERS, add_output_options, check_outputs, writ
 from routing.cli.render import print_plan
 from routing.cli.tables import add_format_options, stderr_console, stdout_console
 from routing.config import ConfigError, Settings, record_file
-from routing.durations import BUILTIN, DurationTable, load_durations
+from routing.durations import BUILTIN, DurationTable
 from routing.events import load_events
 from routing.geo import Geocoder, unreachable_providers
 from routing.plan import Plan, PlanInputs, RecordedFile, TravelSettings
-from routing.planner import OBJECTIVES, PlanOptions, plan_day
+from routing.planner import OBJECTIVES, PlanContext, PlanOptions, plan_day
 from routing.reasons import ReasonCode
 from routing.replan import Change, Replan, ReplanError, replan_day
 from routing.roster import Roster, load_roster, parse_clock
@@ -134,18 +135,17 @@ def run(args: argparse.Namespace) -> int:
     previous = read_plan(args) if args.replan is not None else None
     if previous is not None:
         settings = reuse_settings(args, settings, previous, stderr_console())
-    durations = load_durations(settings.durations) if settings.durations else None
-    geocoder = settings.geocoder()
+    geocoder = settings.geocoder()  # asked afterwards which providers it gave up on
+    context = settings.plan_context(geocoder)
     with job_source(args, settings) as source:
         if previous is not None:
-            replanned = make_replan(args, settings, source, roster, durations, previous,
-                                    geocoder)
+            replanned = make_replan(args, settings, source, roster, context, previous)
             code = show_and_write(replanned.plan, args, replanned)
             if args.propose_reschedules:
                 from routing.cli.booking_cmd import propose_reschedules  # it imports this
                 propose_reschedules(args, replanned.changes, replanned.now)
             return _outage(geocoder, replanned.plan, code)
-        plan = make_plan(args, settings, source, roster, durations, geocoder)
+        plan = make_plan(args, settings, source, roster, context)
     return _outage(geocoder, plan, show_and_write(plan, args))
 
 
@@ -156,17 +156,14 @@ def _outage(geocoder: Geocoder, plan: Plan, code: int) -> int:
 
 
 def make_plan(args: argparse.Namespace, settings: Settings, source: JobSource, roster: Roster,
-              durations: DurationTable | None, geocoder: Geocoder | None = None) -> Plan:
+              context: PlanContext) -> Plan:
     """Fetch, then plan, showing each stage on stderr."""
     report = StageReporter(stderr_console(), quiet=args.quiet)
     tz = day_timezone(args, roster).tz
     jobs = fetch_jobs(source, args.date, tz, report)
     options = settings.plan_options(reassign=bool(getattr(args, "reassign", False)))
-    return plan_day(
-        jobs, roster, args.date, options, geocoder=geocoder or settings.geocoder(),
-        matrix=settings.travel_matrix(), durations=durations, inputs=settings.plan_inputs(),
-        progress=report, rejected=source.rejected,
-    )
+    return plan_day(jobs, roster, args.date, options,
+                    replace(context, progress=report, rejected=source.rejected))
 
 
 def read_plan(args: argparse.Namespace) -> Plan:
@@ -276,8 +273,7 @@ def _changed_files(inputs: PlanInputs | None, update: dict[str, Any],
 
 
 def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
-                roster: Roster, durations: DurationTable | None, previous: Plan,
-                geocoder: Geocoder | None = None) -> Replan:
+                roster: Roster, context: PlanContext, previous: Plan) -> Replan:
     """Read the events, fetch the jobs, re-plan ``previous`` from --now."""
     tz = ZoneInfo(previous.timezone)
     try:
@@ -287,12 +283,8 @@ def make_replan(args: argparse.Namespace, settings: Settings, source: JobSource,
     events = load_events(args.events, args.date, tz) if args.events is not None else None
     report = StageReporter(stderr_console(), quiet=args.quiet)
     jobs = fetch_jobs(source, args.date, tz, report)
-    return replan_day(
-        previous, jobs, roster, now, settings.plan_options(), events=events,
-        geocoder=geocoder or settings.geocoder(), matrix=settings.travel_matrix(),
-        durations=durations, inputs=settings.plan_inputs(), progress=report,
-        rejected=source.rejected,
-    )
+    return replan_day(previous, jobs, roster, now, settings.plan_options(), events=events,
+                      context=replace(context, progress=report, rejected=source.rejected))
 
 
 def changes_table(changes: list[Change]) -> Table:

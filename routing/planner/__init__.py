@@ -22,6 +22,7 @@ that cannot be planned at all (an unknown setting, a technician home that cannot
 placed, a solver failure).
 """
 
+from routing.planner.context import PlanContext
 from routing.planner.convert import address_line, plan_to_solution
 from routing.planner.day import plan_day
 from routing.planner.options import OBJECTIVES, PlanningError, PlanOptions
@@ -31,6 +32,7 @@ from routing.planner.solve import solve_day
 
 __all__ = [
     "OBJECTIVES",
+    "PlanContext",
     "PlanOptions",
     "PlanningError",
     "PreparedDay",

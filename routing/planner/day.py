@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 
-from routing.durations import DurationTable
-from routing.geo import Geocoder, MatrixProvider
-from routing.plan import Plan, PlanInputs
+from routing.plan import Plan
+from routing.planner.context import PlanContext
 from routing.planner.options import PlanOptions
 from routing.planner.prepare import prepare_day
-from routing.planner.progress import ProgressCallback
 from routing.planner.solve import solve_day
 from routing.roster import Roster
 from routing.spapi.models import ServiceJob
-from routing.visits import Unassigned
 
 __all__ = ["plan_day"]
 
@@ -24,26 +21,16 @@ def plan_day(
     roster: Roster,
     day: date,
     options: PlanOptions | None = None,
-    *,
-    geocoder: Geocoder | None = None,
-    matrix: MatrixProvider | None = None,
-    durations: DurationTable | None = None,
-    inputs: PlanInputs | None = None,
-    progress: ProgressCallback | None = None,
-    rejected: Sequence[Unassigned] = (),
+    context: PlanContext | None = None,
 ) -> Plan:
     """Plan ``day`` with ``options``: every job ends on a route or in ``Plan.unassigned``
     with a reason.
 
-    Besides the options, the collaborators: ``geocoder`` (default: the offline chain,
-    ``routing.geo.default_geocoder()``), ``matrix`` (default: haversine travel times),
-    ``durations`` (default: the built-in table), ``inputs`` (what the caller records of
-    the files and providers behind them, in ``Plan.settings``), a ``progress`` callback,
-    and ``rejected``: jobs a source could not read (see ``routing.sources``), reported as
-    unassigned too. Raises :class:`PlanningError` (see the module docstring).
+    ``context`` holds the collaborators (geocoder, travel matrix, durations, progress
+    callback, ...; see :class:`PlanContext` for their defaults). Raises
+    :class:`PlanningError` (see the module docstring).
     """
-    prepared = prepare_day(jobs, roster, day, options, geocoder=geocoder, matrix=matrix,
-                           durations=durations, inputs=inputs, progress=progress,
-                           rejected=rejected)
-    plan, _ = solve_day(prepared, progress=progress)
+    context = context or PlanContext()
+    prepared = prepare_day(jobs, roster, day, options, context)
+    plan, _ = solve_day(prepared, progress=context.progress)
     return plan

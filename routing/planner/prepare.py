@@ -24,6 +24,7 @@ from routing.geo import (
     geocode_batch,
 )
 from routing.plan import GeoLocation, PlanInputs, PlanSettings
+from routing.planner.context import PlanContext
 from routing.planner.options import PlanningError, PlanOptions
 from routing.planner.problem import build_problem, solver_windows
 from routing.planner.progress import ProgressCallback, ProgressEvent, Stage, ignore
@@ -86,36 +87,27 @@ def prepare_day(
     roster: Roster,
     day: date,
     options: PlanOptions | None = None,
-    *,
-    geocoder: Geocoder | None = None,
-    matrix: MatrixProvider | None = None,
-    durations: DurationTable | None = None,
-    inputs: PlanInputs | None = None,
-    progress: ProgressCallback | None = None,
-    rejected: Sequence[Unassigned] = (),
+    context: PlanContext | None = None,
 ) -> PreparedDay:
-    """Stages 1–3 of ``plan_day`` (same arguments): the solver problem, not yet solved.
-
-    Without ``durations`` the built-in table is used and recorded as such in the
-    settings' ``inputs``, whatever ``inputs`` says about it.
-    """
+    """Stages 1–3 of ``plan_day`` (same arguments): the solver problem, not yet solved."""
     options = options or PlanOptions()
-    geocoder = geocoder if geocoder is not None else default_geocoder()
-    matrix = matrix if matrix is not None else HaversineMatrix()
-    report = progress or ignore
+    context = context or PlanContext()
+    geocoder = context.geocoder if context.geocoder is not None else default_geocoder()
+    matrix = context.matrix if context.matrix is not None else HaversineMatrix()
+    durations, report = context.durations, context.progress or ignore
     working = [(t, s) for t in roster.technicians if (s := t.shift_on(day)) is not None]
     job_list = list(jobs)
     visits, unplanned = jobs_to_visits(job_list, job_rules(roster, day, options, durations))
-    unplanned = [*rejected, *unplanned]
+    unplanned = [*context.rejected, *unplanned]
     visits = _settle_unskilled(visits, roster, working, day, unplanned)
     tz = roster.tz
     origin = min((s[0] for _, s in working), default=datetime.combine(day, datetime.min.time(), tz))
     prepared = PreparedDay(
         day=day, tz=tz, origin=origin.astimezone(UTC), options=options,
         settings=options.record(geocoder=geocoder.name, matrix=matrix.name,
-                                inputs=_recorded(inputs, durations)),
+                                inputs=_recorded(context.inputs, durations)),
         technicians=[], visits={}, points={}, unplanned=unplanned,
-        job_count=len(job_list) + len(rejected), problem=None, statuses={
+        job_count=len(job_list) + len(context.rejected), problem=None, statuses={
             job.service_job_id: str(job.service_job_status)
             for job in job_list if job.service_job_id and job.service_job_status
         },

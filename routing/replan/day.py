@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import solver
-from routing.durations import DurationTable
 from routing.events import DayEvents
-from routing.geo import Geocoder, HaversineMatrix, MatrixProvider
-from routing.plan import Plan, PlanInputs
+from routing.geo import HaversineMatrix
+from routing.plan import Plan
 from routing.planner import (
+    PlanContext,
     PlanOptions,
     PreparedDay,
-    ProgressCallback,
     plan_to_solution,
     prepare_day,
     solve_day,
@@ -27,7 +26,6 @@ from routing.replan.merge import check, merge
 from routing.replan.now import Day
 from routing.roster import Roster
 from routing.spapi.models import ServiceJob
-from routing.visits import Unassigned
 
 __all__ = ["Replan", "replan_day"]
 
@@ -68,19 +66,14 @@ def replan_day(
     options: PlanOptions | None = None,
     *,
     events: DayEvents | None = None,
-    geocoder: Geocoder | None = None,
-    matrix: MatrixProvider | None = None,
-    durations: DurationTable | None = None,
-    inputs: PlanInputs | None = None,
-    progress: ProgressCallback | None = None,
-    rejected: Sequence[Unassigned] = (),
+    context: PlanContext | None = None,
     moved_after: timedelta = timedelta(minutes=5),
     stable: bool = True,
 ) -> Replan:
     """Re-plan ``previous.date`` from ``now`` (see the module docstring for the rules).
 
     ``jobs`` are the day's jobs as fetched now; ``events`` what the dispatcher knows
-    besides. ``options`` and the collaborators are ``plan_day``'s, but the on-time mode,
+    besides. ``options`` and ``context`` are ``plan_day``'s, but the on-time mode,
     objective and reassign flag are the previous plan's (``PlanOptions.ruled_by``).
     ``stable`` (default) first tries to keep open jobs with their technicians (see the
     module docstring); False lets the optimiser move anything from the start.
@@ -88,16 +81,13 @@ def replan_day(
     event naming an unknown job or technician; ``PlanningError`` as ``plan_day`` does.
     """
     day = Day.at(previous, jobs, roster, now, events or DayEvents())
-    prepared = prepare_day(
-        day.open_jobs, day.team, previous.date,
-        (options or PlanOptions()).ruled_by(previous.settings), geocoder=geocoder,
-        matrix=matrix, durations=durations, inputs=inputs, progress=progress,
-        rejected=rejected,
-    )
+    context = context or PlanContext()
+    prepared = prepare_day(day.open_jobs, day.team, previous.date,
+                           (options or PlanOptions()).ruled_by(previous.settings), context)
     prepared = _lengthened(prepared, day.lengthen)
     keep = {s.service_job_id: r.technician_id for r in previous.routes for s in r.stops
             if s.service_job_id not in day.fixed_ids}
-    remaining, solution = solve_day(prepared, progress=progress,
+    remaining, solution = solve_day(prepared, progress=context.progress,
                                     initial=_warm_start(previous, day.fixed_ids),
                                     prefer=keep if stable else None)
     if solution is not None and prepared.problem is not None:
@@ -105,7 +95,7 @@ def replan_day(
             solver.verify(prepared.problem, plan_to_solution(remaining, prepared))
         except solver.VerificationError as exc:
             raise ReplanError(f"the re-planned routes break a constraint (a bug): {exc}") from exc
-    plan = merge(previous, remaining, day, roster, matrix or HaversineMatrix())
+    plan = merge(previous, remaining, day, roster, context.matrix or HaversineMatrix())
     check(plan)
     return Replan(
         plan=plan, changes=what_moved(previous, plan, day.cancelled, moved_after), now=day.now,

@@ -21,13 +21,12 @@ from routing.booking import (
     plan_horizon,
     rank_slots,
 )
-from routing.geo import HaversineMatrix
 from routing.planner import PlanOptions, plan_day
 from routing.reasons import ReasonCode
 from routing.roster import Roster
 from routing.spapi.models import ServiceJob
 from tests.routing.planning_helpers import DOWNTOWN, TACOMA, job, roster, technician
-from tests.routing.test_planner import BOOK, DAY, LA, TABLE, window
+from tests.routing.test_planner import DAY, LA, TOOLS, window
 
 OPTIONS = PlanOptions(workers=1, time_limit=60.0, solution_limit=5)
 
@@ -49,8 +48,7 @@ def pending(job_id: str, line1: str, preferred: list[tuple[int, int]] | None = N
 
 
 def horizon_of(jobs: list[ServiceJob], team: Roster, days: int = 1, **kw: Any) -> Horizon:
-    return plan_horizon(jobs, team, DAY, days, OPTIONS, geocoder=BOOK, matrix=HaversineMatrix(),
-                        durations=TABLE, **kw)
+    return plan_horizon(jobs, team, DAY, days, OPTIONS, context=TOOLS, **kw)
 
 
 def verified(horizon: Horizon) -> None:
@@ -171,8 +169,7 @@ def test_each_booking_is_seen_by_the_next_job() -> None:
 def test_a_saved_plan_is_the_day_without_the_jobs_to_book() -> None:
     team = roster(technician("T1", home=DOWNTOWN))
     jobs = [*booked_day(), pending("p", "1 Pike St", preferred=[(11, 2)])]
-    saved = plan_day(jobs, team, DAY, OPTIONS, geocoder=BOOK, matrix=HaversineMatrix(),
-                     durations=TABLE)
+    saved = plan_day(jobs, team, DAY, OPTIONS, TOOLS)
     assert "p" in {s.service_job_id for r in saved.routes for s in r.stops}
     horizon = horizon_of(jobs, team, saved={DAY: saved})
     day = horizon.days[DAY]

@@ -19,7 +19,7 @@ import zipcodes
 from routing.durations import load_durations
 from routing.events import load_events
 from routing.geo import default_geocoder
-from routing.planner import PlanOptions, plan_day
+from routing.planner import PlanContext, PlanOptions, plan_day
 from routing.roster import Roster, load_roster
 from routing.spapi.models import GetServiceJobsResponse
 from tests.routing.example_scripts import load_example_script
@@ -299,8 +299,8 @@ def test_the_example_day_is_feasible_but_tight(raw: dict[str, Any], roster: Rost
         jobs.jobs, roster, PLAN_DAY,
         # the same plan however loaded the machine
         PlanOptions(time_limit=60, workers=1, solution_limit=20),
-        geocoder=default_geocoder(overrides=EXAMPLES / "geocode_overrides.csv"),
-        durations=load_durations(EXAMPLES / "durations.yaml"),
+        PlanContext(geocoder=default_geocoder(overrides=EXAMPLES / "geocode_overrides.csv"),
+                    durations=load_durations(EXAMPLES / "durations.yaml")),
     )
     reasons = Counter(str(u.reason) for u in plan.unassigned)
     for code in ("not_plannable_status", "no_window_on_date", "no_skilled_technician",

@@ -7,6 +7,7 @@ Searches use one worker and short time limits: the checks are about rules, not o
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from routing.geo import GeoPoint, HaversineMatrix, Precision, default_geocoder
 from routing.geo.point import AddressLike
 from routing.plan import Plan
 from routing.planner import (
+    PlanContext,
     PlanningError,
     PlanOptions,
     ProgressEvent,
@@ -72,6 +74,8 @@ BOOK = Book({
     "3 Redmond Way": REDMOND,
     "4 Tacoma Ave": TACOMA,
 })
+TOOLS = PlanContext(geocoder=BOOK, matrix=HaversineMatrix(), durations=TABLE)
+"""The offline collaborators of these tests' plans."""
 
 
 def window(hour: int, hours: int = 3, day: date = DAY) -> list[dict[str, Any]]:
@@ -80,17 +84,15 @@ def window(hour: int, hours: int = 3, day: date = DAY) -> list[dict[str, Any]]:
     return [appointment(f"A-{hour}", start.strftime("%Y-%m-%dT%H:%M:%SZ"), hours * 60)]
 
 
-def plan_and_check(jobs: list[ServiceJob], team: Roster, day: date = DAY, **options: Any) -> Plan:
+def plan_and_check(jobs: list[ServiceJob], team: Roster, day: date = DAY, *,
+                   context: PlanContext = TOOLS, **options: Any) -> Plan:
     """plan_day's two halves, plus the checks every plan must pass."""
-    tools = {"geocoder": BOOK, "matrix": HaversineMatrix(), "durations": TABLE}
     settings: dict[str, Any] = {
         "workers": 1, "time_limit": 60.0, "solution_limit": 5,  # reproducible, however loaded
         **options,
     }
-    tools.update({k: settings.pop(k) for k in ("geocoder", "matrix", "durations", "inputs",
-                                                "progress", "rejected") if k in settings})
-    prepared = prepare_day(jobs, team, day, PlanOptions(**settings), **tools)
-    plan, solution = solve_day(prepared, progress=tools.get("progress"))
+    prepared = prepare_day(jobs, team, day, PlanOptions(**settings), context)
+    plan, solution = solve_day(prepared, progress=context.progress)
     data = json.loads(plan.to_json())
     jsonschema.validate(data, Plan.json_schema())
     assert plan.summary.jobs == plan.summary.assigned + plan.summary.unassigned
@@ -135,7 +137,7 @@ def test_every_reason_code_comes_out_of_a_crafted_job() -> None:
         job("elec2", appointments=window(9, 8), skills=["ELECTRICAL"], line1="3 Redmond Way"),
     ]
     rejected = [Unassigned("bad", ReasonCode.INVALID_JOB, "Unreadable in jobs.json.")]
-    plan = plan_and_check(jobs, team, rejected=rejected)
+    plan = plan_and_check(jobs, team, context=replace(TOOLS, rejected=rejected))
     found = reasons(plan)
     assert {k: v for k, v in found.items() if not k.startswith("elec")} == {
         "bad": ReasonCode.INVALID_JOB,
@@ -176,7 +178,8 @@ def test_pinned_online_and_in_store_jobs() -> None:
         job("home", appointments=window(13), line1="3 Redmond Way"),
     ]
     events: list[ProgressEvent] = []
-    plan = plan_and_check(jobs, team, progress=events.append, time_limit=1.0, solution_limit=None)
+    plan = plan_and_check(jobs, team, context=replace(TOOLS, progress=events.append),
+                          time_limit=1.0, solution_limit=None)
     placed = stops(plan)
     assert set(placed) == {"pinned", "store", "online", "home"}, plan.unassigned
     tech, pinned = placed["pinned"]
@@ -227,7 +230,7 @@ def test_online_jobs_never_skip_a_drive() -> None:
         job("south", appointments=window(12, 2), line1="4 Tacoma Ave"),
     ]
     prepared = prepare_day(jobs, team, DAY, PlanOptions(time_limit=1.0, workers=1),
-                           geocoder=BOOK, durations=TABLE)
+                           PlanContext(geocoder=BOOK, durations=TABLE))
     plan, solution = solve_day(prepared)
     assert solution is not None
     route = plan.routes[0]
@@ -293,14 +296,16 @@ def test_a_day_off_for_everyone_is_a_valid_plan_with_reasons() -> None:
 )
 def test_bad_settings_are_planning_errors(options: dict[str, Any], words: str) -> None:
     with pytest.raises(PlanningError, match=words):
-        plan_day([], roster(technician("T1")), DAY, PlanOptions(**options), geocoder=BOOK)
+        plan_day([], roster(technician("T1")), DAY, PlanOptions(**options),
+                 PlanContext(geocoder=BOOK))
 
 
 def test_a_technician_home_that_cannot_be_placed_is_a_planning_error() -> None:
     data = technician("T1")
     data["start"] = {"address": {"line1": "77 Unknown St", "city": "Seattle"}}
     with pytest.raises(PlanningError, match="technician 'T1': start location"):
-        plan_day([job("a", appointments=window(9))], roster(data), DAY, geocoder=BOOK)
+        plan_day([job("a", appointments=window(9))], roster(data), DAY,
+                 context=PlanContext(geocoder=BOOK))
 
 
 def test_every_solver_reason_maps_to_the_same_code() -> None:
@@ -313,8 +318,9 @@ def test_the_example_day_plans_with_sensible_numbers() -> None:
     team = load_roster(EXAMPLES / "roster.yaml")
     jobs = FileSource(EXAMPLES / "jobs.json").fetch(day, LA)
     plan = plan_and_check(
-        jobs, team, day, geocoder=default_geocoder(overrides=EXAMPLES / "geocode_overrides.csv"),
-        durations=load_durations(EXAMPLES / "durations.yaml"), solution_limit=20,
+        jobs, team, day, solution_limit=20, context=replace(
+            TOOLS, geocoder=default_geocoder(overrides=EXAMPLES / "geocode_overrides.csv"),
+            durations=load_durations(EXAMPLES / "durations.yaml")),
     )
     summary = plan.summary
     assert summary.jobs == len(jobs)

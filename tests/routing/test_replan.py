@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
 import pytest
@@ -24,9 +24,15 @@ from routing.cli import main
 from routing.cli.plan_cmd import reuse_settings
 from routing.config import ConfigError, Settings
 from routing.events import DayEvents, EventsError, RunningLong, load_events
-from routing.geo import HaversineMatrix
 from routing.plan import Plan, PlanInputs, PlanStop, RecordedFile
-from routing.planner import PlanOptions, ProgressEvent, Stage, plan_day, plan_to_solution
+from routing.planner import (
+    PlanOptions,
+    ProgressCallback,
+    ProgressEvent,
+    Stage,
+    plan_day,
+    plan_to_solution,
+)
 from routing.reasons import ReasonCode
 from routing.replan import ChangeKind, Replan, ReplanError, replan_day
 from routing.roster import Roster, load_roster
@@ -34,7 +40,7 @@ from routing.sources import FileSource
 from routing.spapi.models import ServiceJob
 from tests.routing.planning_helpers import BELLEVUE, job, job_data, roster, technician
 from tests.routing.test_plan import small_plan
-from tests.routing.test_planner import BOOK, DAY, LA, TABLE, window
+from tests.routing.test_planner import DAY, LA, TOOLS, window
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -43,7 +49,6 @@ REPRODUCIBLE = ["--workers", "1", "--seed", "0", "--solution-limit", "5", "--tim
 every run, however loaded the machine (a time limit alone stops at a moment that varies)."""
 SEARCH = PlanOptions(workers=1, seed=0, solution_limit=5, time_limit=60.0)
 """The same for ``plan_day`` and ``replan_day`` on the example day."""
-TOOLS: dict[str, Any] = {"geocoder": BOOK, "matrix": HaversineMatrix(), "durations": TABLE}
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -51,13 +56,14 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 
 def first_plan(jobs: list[ServiceJob], team: Roster) -> Plan:
-    return plan_day(jobs, team, DAY, SEARCH, **TOOLS)
+    return plan_day(jobs, team, DAY, SEARCH, TOOLS)
 
 
 def replan(previous: Plan, jobs: list[ServiceJob], team: Roster, now: datetime,
-           events: DayEvents | None = None, **options: Any) -> Replan:
+           events: DayEvents | None = None, progress: ProgressCallback | None = None) -> Replan:
     """``replan_day`` plus the checks every re-plan must pass."""
-    result = replan_day(previous, jobs, team, now, SEARCH, events=events, **{**TOOLS, **options})
+    result = replan_day(previous, jobs, team, now, SEARCH, events=events,
+                        context=replace(TOOLS, progress=progress))
     if result.prepared.problem is not None and result.remaining.solver is not None:
         solver.verify(result.prepared.problem, plan_to_solution(result.remaining, result.prepared))
     jsonschema.validate(json.loads(result.plan.to_json()), Plan.json_schema())
@@ -273,9 +279,9 @@ def test_a_plan_and_a_replan_search_no_longer_than_the_time_limit() -> None:
     jobs, team = downtown_day()
     jobs.append(job("online", appointments=window(9, 8), location_type="ONLINE", line1=None))
     options = PlanOptions(time_limit=1.0, workers=1)
-    previous = plan_day(jobs, team, DAY, options, **TOOLS)
+    previous = plan_day(jobs, team, DAY, options, TOOLS)
     events = DayEvents(unavailable={"T2": time(9)})  # T2's jobs cannot stay with T2
-    result = replan_day(previous, jobs, team, at(8, 30), options, events=events, **TOOLS)
+    result = replan_day(previous, jobs, team, at(8, 30), options, events=events, context=TOOLS)
     for plan in (previous, result.plan):
         assert plan.solver is not None
         assert 0.5 <= plan.solver.search_time_s <= options.time_limit + 0.1
@@ -316,9 +322,9 @@ def test_bad_events_are_clear_errors(tmp_path: Path) -> None:
     previous = first_plan(jobs, team)
     with pytest.raises(ReplanError, match="NOPE"):
         replan_day(previous, jobs, team, at(9), SEARCH, events=DayEvents(cancelled={"NOPE"}),
-                   **TOOLS)
+                   context=TOOLS)
     with pytest.raises(ReplanError, match="not on the plan date"):
-        replan_day(previous, jobs, team, at(9) + timedelta(days=1), SEARCH, **TOOLS)
+        replan_day(previous, jobs, team, at(9) + timedelta(days=1), SEARCH, context=TOOLS)
     bad = tmp_path / "events.yaml"
     bad.write_text("events:\n  - job running long: {job: J1, until: 11:30}\n", encoding="utf-8")
     with pytest.raises(EventsError, match=r"event #1.*quotes"):

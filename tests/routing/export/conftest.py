@@ -13,7 +13,7 @@ import pytest
 
 from routing.geo import HaversineMatrix, default_geocoder
 from routing.plan import Plan
-from routing.planner import PlanOptions, plan_day
+from routing.planner import PlanContext, PlanOptions, plan_day
 from tests.routing.planning_helpers import (
     BELLEVUE,
     DOWNTOWN,
@@ -59,7 +59,7 @@ def plan() -> Plan:
     )
     planned = plan_day(
         jobs, team, DAY, PlanOptions(time_limit=1.0, workers=1),
-        geocoder=default_geocoder(), matrix=HaversineMatrix(),
+        PlanContext(geocoder=default_geocoder(), matrix=HaversineMatrix()),
     )
     # The scenario must hold, or the tests below would check less than they claim.
     assert all(route.stops for route in planned.routes)
