@@ -5,7 +5,9 @@ and, for every pending job that can be placed that day, its solver visit (a plac
 day's travel matrix). :func:`plan_horizon` makes them from service jobs and a roster: each
 pending job is given the whole local day as its window, so that it is geocoded and in the
 matrix, and is then taken out of the problem before the day is solved (or out of the saved
-plan of that day): the day's plan is the booked jobs alone.
+plan of that day): the day's plan is the booked jobs alone. A pending ONLINE job needs no
+drive: its visit is placed where a technician has idle time in the day's routes, as the
+planner anchors ONLINE jobs.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from routing.planner import (
     solve_day,
 )
 from routing.planner.convert import to_plan
+from routing.planner.online import anchors
 from routing.planner.prepare import PreparedDay
-from routing.reasons import ReasonCode
 from routing.roster import Roster
 from routing.spapi.enums import AppointmentStatus, ServiceJobStatus
 from routing.spapi.models import AppointmentTime, ServiceJob
@@ -150,10 +152,7 @@ def _booking_day(prepared: PreparedDay, to_book: set[str], saved: Plan | None) -
         return None
     candidates = {v.id: v for v in problem.visits if v.id in to_book}
     unplaced = {u.service_job_id: u for u in prepared.unplanned if u.service_job_id in to_book}
-    for visit in prepared.online:
-        if visit.id in to_book:
-            unplaced[visit.id] = Unassigned(visit.id, ReasonCode.NOT_GEOCODED,
-                                            "ONLINE jobs are not booked by route.")
+    online = [v for v in prepared.online if v.id in to_book]
     prepared.online = [v for v in prepared.online if v.id not in to_book]
     if saved is None:
         prepared.problem = replace(problem, visits=[v for v in problem.visits
@@ -164,6 +163,11 @@ def _booking_day(prepared: PreparedDay, to_book: set[str], saved: Plan | None) -
             solution = solver.Solution((), (), 0, "trivial", 0.0)
     else:
         solved, solution = _from_saved(prepared, saved, to_book)
+    if online:
+        # As the planner does: an ONLINE job is done where a technician has idle time in
+        # the day's routes (``routing.planner.online``); its slots are ranked from there.
+        where = anchors(solved, solution, online)
+        candidates.update({v.id: replace(v, location=where[v.id]) for v in online})
     return BookingDay(prepared.day, prepared.origin, prepared.tz, solved, solution,
                       candidates, unplaced, prepared)
 

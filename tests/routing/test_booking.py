@@ -39,7 +39,7 @@ def slot(hour: int, hours: int = 2, day: date = DAY) -> OfferedSlot:
     return OfferedSlot(at(hour, day), at(hour + hours, day))
 
 
-def pending(job_id: str, line1: str, preferred: list[tuple[int, int]] | None = None,
+def pending(job_id: str, line1: str | None, preferred: list[tuple[int, int]] | None = None,
             **kwargs: Any) -> ServiceJob:
     """A pending-schedule job; ``preferred`` as (local hour, hours) on DAY."""
     times = [(at(h).astimezone(LA).strftime("%Y-%m-%dT%H:%M:%S%z"), n * 60)
@@ -109,6 +109,23 @@ def test_slots_that_cannot_be_served_are_kept_out_with_their_reason() -> None:
                      {"plumb": [slot(9, day=tomorrow)], "nogeo": [slot(9, day=tomorrow)]})
     assert [(b.decision, b.reason) for b in done] == [
         ("no_slot", ReasonCode.NO_SKILLED_TECHNICIAN), ("no_slot", ReasonCode.NOT_GEOCODED)]
+
+
+def test_a_pending_online_job_is_booked_where_a_technician_has_time() -> None:
+    team = roster(technician("T1", home=DOWNTOWN))
+    jobs = [*booked_day(), pending("web", None, location_type="ONLINE")]
+    horizon = horizon_of(jobs, team)
+    day = horizon.days[DAY]
+    assert "web" in day.candidates and "web" not in day.unplaced
+    ranking = rank_slots(pending_job(jobs[-1]), horizon, [slot(11), slot(19)])
+    [option] = ranking.options
+    assert option.slot == slot(11) and option.technician_id == "T1"
+    assert [e.reason for e in ranking.excluded] == [ReasonCode.OUTSIDE_SHIFTS]
+    [done] = book_jobs([pending_job(jobs[-1])], horizon, {"web": [slot(11), slot(19)]})
+    assert done.decision == "book"
+    verified(horizon)
+    [stop] = [s for r in day.plan().routes for s in r.stops if s.service_job_id == "web"]
+    assert stop.location is None and at(11) <= stop.arrival  # done from where T1 is
 
 
 def test_unreachable_in_the_slot_even_on_an_empty_day() -> None:
