@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from routing.cli.common import EXAMPLES
+from routing.cli.common import EMULATOR_DATASETS
 from routing.spapi.emulator import EmulatorError, FaultPlan, serve_forever
 
 EXAMPLES_TEXT = """\
@@ -20,8 +20,12 @@ faults (--fault KIND:N[@OPERATION], repeatable, served in order):
   html:2           the next 2 calls get a proxy's HTML 502 page
   delay:35         the next call is answered 35 s late (beyond routeplan's 30 s deadline)
   expire-token:1   the next call finds its access token expired
+  slot-taken:1     the next booking finds its slot taken since it was read (422)
   @OPERATION       aims a fault at getServiceJobs, getServiceJobByServiceJobId,
-                   assignAppointmentResources, setAppointmentFulfillmentData or lwaToken
+                   assignAppointmentResources, setAppointmentFulfillmentData,
+                   getAppointmmentSlotsByJobId (Amazon's spelling), getAppointmentSlots,
+                   addAppointmentForServiceJobByServiceJobId,
+                   rescheduleAppointmentForServiceJobByServiceJobId or lwaToken
 
 examples:
   routeplan emulator --port 8800
@@ -43,8 +47,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser(
         "emulator", help="run the local Services API emulator", description=__doc__,
         epilog=EXAMPLES_TEXT, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jobs", type=Path, default=EXAMPLES / "jobs.json", metavar="FILE",
-                        help="a getServiceJobs JSON file to serve (default: the examples)")
+    parser.add_argument("--jobs", type=Path, action="append", metavar="FILE",
+                        help="a getServiceJobs JSON file to serve (repeatable; default: the "
+                        "example day and its month of history, as --source emulator)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free one)")
     parser.add_argument("--no-rate-limits", action="store_true",
@@ -56,6 +61,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    serve_forever(args.jobs, args.host, args.port, faults=args.faults,
+    serve_forever(args.jobs or EMULATOR_DATASETS, args.host, args.port, faults=args.faults,
                   enforce_rate_limits=not args.no_rate_limits)
     return 0

@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from routing.spapi.emulator.dataset import JobStore, load_jobs
+from routing.spapi.emulator.dataset import JobStore, load_job_files, load_jobs
 from routing.spapi.emulator.errors import EmulatorError
 from routing.spapi.emulator.faults import LWA_OPERATION, Fault, FaultPlan
 from routing.spapi.emulator.listing import list_page, parse_query
@@ -606,7 +606,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def serve_forever(
-    path: Path | None,
+    paths: Sequence[Path],
     host: str = "127.0.0.1",
     port: int = 0,
     *,
@@ -614,18 +614,14 @@ def serve_forever(
     faults: Sequence[str] = (),
     **kw: Any,
 ) -> None:
-    """Serve ``path``'s jobs (none when None) until Ctrl-C; for ``routeplan emulator``.
+    """Serve the jobs of ``paths`` (none when empty) until Ctrl-C; for ``routeplan emulator``.
 
     ``announce`` receives the lines telling where the emulator listens (default: stdout).
     ``faults`` are fault specs (``429:5``, ``delay:35@getServiceJobs`` …), queued in order
     before the first request (see :mod:`routing.spapi.emulator.faults`).
     """
     say = announce or _print_now
-    emulator = (
-        Emulator.from_file(path, host=host, port=port, **kw)
-        if path
-        else Emulator(host=host, port=port, **kw)
-    )
+    emulator = Emulator(load_job_files(paths), host=host, port=port, **kw)
     for spec in faults:
         emulator.faults.inject_spec(spec)
     with emulator:

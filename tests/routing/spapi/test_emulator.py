@@ -28,6 +28,7 @@ from routing.spapi.emulator import (
 MODEL = Path(__file__).resolve().parents[3] / ".." / "shared" / "spapi" / "services.json"
 MARKETPLACE = "ATVPDKIKX0DER"
 JOBS = "/service/v1/serviceJobs"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 SINCE = {"marketplaceIds": MARKETPLACE, "createdAfter": "2020-01-01T00:00:00Z"}
 
 
@@ -872,28 +873,48 @@ def test_concurrent_clients_are_all_served_and_recorded() -> None:
         assert sum(c.operation == "getServiceJobs" for c in emulator.calls) == 20
 
 
-def test_serve_forever_runs_until_ctrl_c(tmp_path: Path) -> None:
-    path = tmp_path / "jobs.json"
-    path.write_text(json.dumps([make_job(1)]))
-    code = (
-        "import sys; from pathlib import Path; from routing.spapi.emulator import serve_forever; "
-        "serve_forever(Path(sys.argv[1]), '127.0.0.1', 0)"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True
-    )
+def served_until_ctrl_c(command: list[str], job_ids: list[str]) -> list[str]:
+    """Start ``command`` (an emulator), fetch each job by id, stop it with Ctrl-C (exit 0);
+    the ids it served."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)  # type: ignore[union-attr]
         token = httpx.post(url + "/auth/o2/token", data=token_form()).json()["access_token"]
-        answer = httpx.get(url + JOBS, params=SINCE, headers={"x-amz-access-token": token})
-        assert [job["serviceJobId"] for job in answer.json()["payload"]["jobs"]] == ["job-0001"]
+        served = []
+        for job_id in job_ids:
+            answer = httpx.get(f"{url}{JOBS}/{job_id}", headers={"x-amz-access-token": token})
+            if answer.status_code == 200:
+                served.append(answer.json()["payload"]["serviceJobId"])
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+        return served
     finally:
         process.kill()
         process.wait()
+
+
+def test_serve_forever_serves_every_file_until_ctrl_c(tmp_path: Path) -> None:
+    paths = [tmp_path / "day.json", tmp_path / "more.json"]
+    paths[0].write_text(json.dumps([make_job(1)]))
+    paths[1].write_text(json.dumps({"payload": {"jobs": [make_job(2)]}}))
+    code = (
+        "import sys; from pathlib import Path; from routing.spapi.emulator import serve_forever; "
+        "serve_forever([Path(p) for p in sys.argv[1:]], '127.0.0.1', 0)"
+    )
+    served = served_until_ctrl_c([sys.executable, "-c", code, *map(str, paths)],
+                                 ["job-0001", "job-0002", "job-0003"])
+    assert served == ["job-0001", "job-0002"]
+
+
+def test_the_emulator_command_serves_the_example_day_and_its_history() -> None:
+    """As ``--source emulator`` does, so that ``audit --endpoint`` has a month to read."""
+    day, month = (json.loads((EXAMPLES / name).read_text()) for name in ("jobs.json",
+                                                                           "history.json"))
+    ids = [jobs["payload"]["jobs"][0]["serviceJobId"] for jobs in (day, month)]
+    served = served_until_ctrl_c([sys.executable, "-m", "routing.cli", "emulator"], ids)
+    assert served == ids
 
 
 # -- the model's own sandbox examples --------------------------------------------------
