@@ -328,7 +328,9 @@ class _Auditor:
     def _slot(self, start: datetime, minutes: int, zone: ZoneInfo) -> _Slot:
         """The window from ``start`` for ``minutes``, worked out once per slot: appointments
         are booked into a few slots a day, and converting each one's times was a good part
-        of the audit (timedelta, astimezone and :func:`micros` cost microseconds each)."""
+        of the audit (timedelta, astimezone and :func:`micros` cost microseconds each).
+        Keyed as datetimes compare, by instant: two offsets of the same start share a window,
+        which the report shows in its own timezone anyway."""
         key = (start, minutes, zone)
         slot = self._slots.get(key)
         if slot is None:
