@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from routing.audit.facts import NO_TIME, Causes, Fact, Facts, Outcome, Verdict, count, micros
@@ -48,6 +48,12 @@ TechnicianDay = tuple[str | None, date]
 _K = TypeVar("_K")
 
 _DUE_STATUSES = (AppointmentStatus.ACTIVE, AppointmentStatus.COMPLETED, None)
+
+# The statuses the model knows, to tell the unknown ones: the same test as ``is_known`` (an
+# unknown status is a pseudo-member, never equal to a member), several times cheaper, and
+# it runs once per job and per appointment
+_JOB_STATUSES = frozenset(ServiceJobStatus)
+_APPOINTMENT_STATUSES = frozenset(AppointmentStatus)
 
 
 @dataclass(frozen=True)
@@ -118,16 +124,28 @@ class Audit:
 class _Visit:
     """What the job-level metrics need of one appointment (see the module doc)."""
 
-    start: datetime
+    start: int
+    """The window's start, in microseconds (:func:`micros`), like ``completion``."""
     local_date: date
     technician: str | None
     replaced: bool
-    completion: datetime | None
+    completion: int
     outcome: VisitOutcome | None
     completed: bool
     row: int | None
     """Its row in the facts; None outside the period: such an appointment still shapes
     its job, but is not counted."""
+
+
+class _Slot(NamedTuple):
+    """An appointment window and what the audit derives from it (:meth:`_Auditor._slot`)."""
+
+    window: Window
+    local_date: date
+    """The date of the window's start in the job's timezone."""
+    start: int
+    """The window's start and end in microseconds (:func:`micros`)."""
+    end: int
 
 
 def _times(
@@ -198,14 +216,15 @@ class _Auditor:
         self.problems: list[str] = []
         self._latest: dict[tuple[int, float], int] = {}
         """(window end, planned minutes) -> latest finish, both in microseconds."""
-        self._midnights: dict[tuple[date, ZoneInfo], datetime] = {}
+        self._midnights: dict[tuple[date, ZoneInfo], int] = {}
+        self._slots: dict[tuple[datetime, int, ZoneInfo], _Slot] = {}
         self._minutes: dict[tuple[str | None, tuple[str, ...], int | None] | None, float] = {}
 
     # --- one job ---------------------------------------------------------------------------
 
     def job(self, job: ServiceJob) -> None:
         job_id = job.service_job_id or ""
-        if job.service_job_status is not None and not job.service_job_status.is_known:
+        if job.service_job_status is not None and job.service_job_status not in _JOB_STATUSES:
             self.problems.append(
                 f"job {job_id}: unknown status {job.service_job_status}; "
                 "it counts as neither completed nor cancelled"
@@ -240,18 +259,18 @@ class _Auditor:
         self, job_id: str, index: int, appointment: Appointment, zone: ZoneInfo,
         replaced: bool, skill_set: int, default_minutes: float,
     ) -> _Visit:
+        """The appointment's :class:`_Visit`; in the period, also its row of facts."""
         appointment_id = appointment.appointment_id or ""
         key = (job_id, appointment_id)
         self.used.add(key)
-        row, sent = self.rows.get(key), self.sent.get(key)
+        row = self.rows.get(key)
+        sent = self.sent.get(key) if self.sent else None
         time = appointment.appointment_time
         assert time is not None  # filtered by the caller
-        duration = timedelta(minutes=time.duration_in_minutes)
-        window = Window(time.start_time, time.start_time + duration)
-        local_date = window.start.astimezone(zone).date()
+        slot = self._slot(time.start_time, time.duration_in_minutes, zone)
         technician = self._technician(appointment, row, sent)
         status = appointment.appointment_status
-        if status is not None and not status.is_known:
+        if status is not None and status not in _APPOINTMENT_STATUSES:
             self.problems.append(
                 f"job {job_id} appointment {appointment_id or f'#{index}'}: unknown status "
                 f"{status}; it counts only as an appointment"
@@ -259,62 +278,67 @@ class _Auditor:
         outcome = row.outcome if row is not None else None
         completed = status == AppointmentStatus.COMPLETED or outcome is VisitOutcome.COMPLETED
         arrival, start, completion = _times(appointment, row, sent)
-        visit = _Visit(window.start, local_date, technician, replaced, completion, outcome,
-                       completed, None)
-        if self.settings.start <= local_date <= self.settings.end:
-            visit.row = len(self.facts)
-            self._facts(job_id, appointment, window, technician, row, sent, arrival, start,
-                        completion, visit, skill_set, default_minutes)
-            self.appointments.append(AppointmentAudit(
-                job_id, appointment.appointment_id, technician, local_date, window,
-                arrival, completion, [],
-            ))
-        return visit
-
-    def _facts(
-        self, job_id: str, appointment: Appointment, window: Window, technician: str | None,
-        row: VisitRow | None, sent: SentRecord | None, arrival: datetime | None,
-        start: datetime | None, completion: datetime | None, visit: _Visit, skill_set: int,
-        default_minutes: float,
-    ) -> None:
-        """Append the appointment's row of facts."""
-        status = appointment.appointment_status
-        planned = self.plans.stop_for(job_id, appointment.appointment_id or "")
+        completed_at = micros(completion)
+        visit = _Visit(slot.start, slot.local_date, technician, replaced, completed_at,
+                       outcome, completed, None)
+        if not self.settings.start <= slot.local_date <= self.settings.end:
+            return visit
+        visit.row = len(self.facts)
+        planned = self.plans.stop_for(job_id, appointment_id) if self.plans.stops else None
         planned_minutes = planned.service_minutes if planned is not None else default_minutes
         estimate = sent.arrival_estimate if sent is not None else None
-        end = micros(window.end)
-        latest = self._latest.get((end, planned_minutes))
+        latest = self._latest.get((slot.end, planned_minutes))
         if latest is None:
-            latest = micros(window.end + timedelta(minutes=planned_minutes))
-            self._latest[(end, planned_minutes)] = latest
+            latest = micros(slot.window.end + timedelta(minutes=planned_minutes))
+            self._latest[(slot.end, planned_minutes)] = latest
         arrived = micros(arrival)
         # Fact._make of a positional tuple: building a NamedTuple by keyword costs
         # several times more, and this runs once per appointment
         self.facts.rows.append(Fact._make((
-            self.groups.setdefault((technician, visit.local_date), len(self.groups)),  # group
-            micros(window.start),
-            end,
+            self.groups.setdefault((technician, slot.local_date), len(self.groups)),  # group
+            slot.start,  # window_start
+            slot.end,  # window_end
             arrived,  # arrival
             arrived if start is arrival else micros(start),  # start
-            micros(completion),
+            completed_at,  # completion
             NO_TIME if estimate is None else micros(estimate.start),  # eta_start
             NO_TIME if estimate is None else micros(estimate.end),  # eta_end
             NO_TIME if planned is None else micros(planned.arrival),  # planned_arrival
             latest,  # latest_finish
             planned_minutes,
-            visit.completed,
-            visit.replaced,
-            visit.replaced and self._by_provider(sent),  # by_provider
-            not visit.replaced and technician is not None and status in _DUE_STATUSES,
+            completed,
+            replaced,
+            replaced and self._by_provider(sent),  # by_provider
+            not replaced and technician is not None and status in _DUE_STATUSES,
             (  # evidence
                 row is not None
                 or (sent is not None and sent.has_fulfillment)
                 or appointment.poa is not None
                 or status == AppointmentStatus.COMPLETED
             ),
-            _OUTCOMES[visit.outcome],
+            _OUTCOMES[outcome],
             skill_set,
         )))
+        self.appointments.append(AppointmentAudit(
+            job_id, appointment.appointment_id, technician, slot.local_date, slot.window,
+            arrival, completion, [],
+        ))
+        return visit
+
+    def _slot(self, start: datetime, minutes: int, zone: ZoneInfo) -> _Slot:
+        """The window from ``start`` for ``minutes``, worked out once per slot: appointments
+        are booked into a few slots a day, and converting each one's times was a good part
+        of the audit (timedelta, astimezone and :func:`micros` cost microseconds each).
+        Keyed as datetimes compare, by instant: two offsets of the same start share a window,
+        which the report shows in its own timezone anyway."""
+        key = (start, minutes, zone)
+        slot = self._slots.get(key)
+        if slot is None:
+            window = Window(start, start + timedelta(minutes=minutes))
+            slot = self._slots[key] = _Slot(
+                window, start.astimezone(zone).date(), micros(window.start), micros(window.end)
+            )
+        return slot
 
     def _technician(
         self, appointment: Appointment, row: VisitRow | None, sent: SentRecord | None
@@ -350,13 +374,13 @@ class _Auditor:
             return
         facts = self.facts
         late = False
-        completing = next((v for v in reversed(visits) if v.completed), None)
+        completing = _last_completed(visits)
         if completing is not None and completing.row is not None:
-            if completing.completion is not None:
+            if completing.completion != NO_TIME:
                 late = completing.completion > self._midnight_after(completing.local_date, zone)
                 facts.late_completion[completing.row] = _verdict(late)
             facts.first_visit_completion[completing.row] = _verdict(completing is visits[0])
-        first = next((v for v in visits if v.technician is not None), None)
+        first = _first_attributed(visits)
         if first is None or first.row is None:
             return
         cancelled = (
@@ -372,12 +396,13 @@ class _Auditor:
             + Causes.INCOMPLETE_FIRST_VISIT * (first.outcome is VisitOutcome.INCOMPLETE)
         )
 
-    def _midnight_after(self, day: date, zone: ZoneInfo) -> datetime:
-        """The local midnight ending ``day`` (cached: jobs share few days and zones)."""
+    def _midnight_after(self, day: date, zone: ZoneInfo) -> int:
+        """The local midnight ending ``day``, in microseconds (cached: jobs share few days
+        and zones)."""
         key = (day, zone)
         midnight = self._midnights.get(key)
         if midnight is None:
-            midnight = self._midnights[key] = day_bounds(day, zone).end
+            midnight = self._midnights[key] = micros(day_bounds(day, zone).end)
         return midnight
 
     # --- the end ---------------------------------------------------------------------------
@@ -420,6 +445,25 @@ class _Auditor:
             settings, tallies, self.appointments, self.names, counts.duration_samples,
             self.problems,
         )
+
+
+# The next two are loops rather than next() over a generator, which costs several times
+# more for the one or two visits of a job, once per job
+
+
+def _last_completed(visits: list[_Visit]) -> _Visit | None:
+    for visit in reversed(visits):
+        if visit.completed:
+            return visit
+    return None
+
+
+def _first_attributed(visits: list[_Visit]) -> _Visit | None:
+    """The first visit with a technician."""
+    for visit in visits:
+        if visit.technician is not None:
+            return visit
+    return None
 
 
 def _verdict(hit: bool) -> Verdict:

@@ -138,6 +138,9 @@ _DTYPES: dict[str, type[np.generic]] = {
                     np.bool_),
 }
 
+_ROW = np.dtype([(name, _DTYPES.get(name, np.int64)) for name in Fact._fields])
+"""A row of facts as a numpy record."""
+
 
 @dataclass
 class Facts:
@@ -158,11 +161,10 @@ class Facts:
 
     def arrays(self) -> _Arrays:
         """The columns as numpy arrays, typed even when empty; -1 where no verdict."""
-        columns = zip(*self.rows, strict=True) if self.rows else [()] * len(Fact._fields)
-        arrays = {
-            name: np.asarray(values, dtype=_DTYPES.get(name, np.int64))
-            for name, values in zip(Fact._fields, columns, strict=True)
-        }
+        # numpy reads the rows into one structured array in C, several times faster than
+        # transposing them in Python and converting each column
+        table = np.array(self.rows, dtype=_ROW)
+        arrays = {name: np.ascontiguousarray(table[name]) for name in Fact._fields}
         for name in ("late_completion", "first_visit_completion", "cancellation",
                      "break_causes"):
             verdicts: dict[int, int] = getattr(self, name)
