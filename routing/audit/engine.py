@@ -309,7 +309,10 @@ class _Auditor:
             completed,
             replaced,
             replaced and self._by_provider(sent),  # by_provider
-            not replaced and technician is not None and status in _DUE_STATUSES,
+            # due: live at its window, which a visit-log row proves even when the
+            # appointment was rescheduled or cancelled afterwards (a customer no-show)
+            technician is not None and (
+                row is not None or (not replaced and status in _DUE_STATUSES)),
             (  # evidence
                 row is not None
                 or (sent is not None and sent.has_fulfillment)

@@ -123,8 +123,9 @@ class Fact(NamedTuple):
     by_provider: bool
     """Replaced by a reschedule routeplan sent with a provider reason."""
     no_show_candidate: bool
-    """Not replaced, attributed to a technician, live or completed (due once its window
-    has ended)."""
+    """Attributed to a technician and live at its window: not replaced and live or
+    completed, or with a visit-log row (a visit proves it was live, even when a reschedule
+    or cancellation came after it); due once its window has ended."""
     evidence: bool
     """Of a visit: a visit-log row, fulfillment data sent, a POA or COMPLETED."""
     outcome: Outcome

@@ -153,6 +153,23 @@ def test_a_customer_no_show_is_not_the_technicians() -> None:
     assert rate(audit, Metric.ON_TIME_ARRIVAL) == (1, 1)
 
 
+@pytest.mark.parametrize("afterwards", ["rescheduled", "cancelled"])
+def test_a_customer_no_show_counts_when_the_buyer_rebooks_or_cancels_afterwards(
+    afterwards: str,
+) -> None:
+    """The visit happened while the appointment was live: it was due, whatever became of
+    it; an appointment replaced without a visit is still not due."""
+    later = [appt("B", at(DAY, 14), rescheduled="A")] if afterwards == "rescheduled" else []
+    missed = job("SJ1", appt("A", at(DAY, 9), status="CANCELLED"), *later)
+    moved = job("SJ2", appt("C", at(DAY, 8), status="CANCELLED"),
+                appt("D", at(DAY, 15), rescheduled="C"))
+    row = visit("SJ1", "A", arrived=at(DAY, 9, 30), outcome=VisitOutcome.CUSTOMER_NO_SHOW)
+    audit = run(missed, moved, visits=[row], now=at(DAY, 12))
+    assert rate(audit, Metric.CUSTOMER_NO_SHOW) == (1, 1)
+    assert rate(audit, Metric.TECHNICIAN_NO_SHOW) == (0, 1)
+    assert Metric.CUSTOMER_NO_SHOW in findings(audit, "A")
+
+
 def test_an_unknown_status_is_reported_and_counted_only_as_an_appointment() -> None:
     audit = run(job("SJ", appt("A", at(DAY, 9), status="PAUSED"), status="ON_ICE"))
     assert rate(audit, Metric.TECHNICIAN_NO_SHOW) == (0, 0)
