@@ -104,7 +104,12 @@ def read_visit_log(path: Path | str) -> VisitLog:
 
 
 def parse_visit_log(text: str) -> VisitLog:
-    records = _json_lines(text) if text.lstrip().startswith("{") else _csv_rows(text)
+    first = text.lstrip()[:1]
+    if first == "[" or (first == "{" and _one_document(text)):
+        # Read as JSON lines, every line of it would be reported as a bad row
+        raise VisitLogError("a JSON document, not JSON lines: write one JSON object per "
+                            f"line, or CSV (columns: {', '.join(COLUMNS)})")
+    records = _json_lines(text) if first == "{" else _csv_rows(text)
     rows: list[VisitRow] = []
     problems: list[RowProblem] = []
     with without_cycle_collection():
@@ -142,6 +147,22 @@ def _csv_rows(text: str) -> Iterator[_Record]:
         yield reader.line_num, [
             (row[index].strip() or None) if index < size else None for index in wanted
         ]
+
+
+def _one_document(text: str) -> bool:
+    """True when the text is one JSON value spread over several lines (its first line is
+    not JSON on its own)."""
+    head = text.lstrip().split("\n", 1)[0]
+    try:
+        json.loads(head)
+        return False
+    except json.JSONDecodeError:
+        pass
+    try:
+        json.loads(text)
+        return True
+    except json.JSONDecodeError:
+        return False
 
 
 def _json_lines(text: str) -> Iterator[_Record]:

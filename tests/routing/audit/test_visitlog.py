@@ -54,6 +54,20 @@ def test_json_lines_with_a_broken_line(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("layout", ["array", "pretty object", "pretty array"])
+def test_a_json_document_is_one_clear_error_not_a_warning_per_line(
+    tmp_path: Path, layout: str
+) -> None:
+    row = {"appointment_id": "A1", "service_job_id": "SJ1", "outcome": "completed"}
+    document = {"array": json.dumps([row]), "pretty object": json.dumps(row, indent=2),
+                "pretty array": json.dumps([row, row], indent=2)}[layout]
+    path = tmp_path / "visits.json"
+    path.write_text(document)
+    with pytest.raises(VisitLogError, match="a JSON document, not JSON lines") as caught:
+        read_visit_log(path)
+    assert str(path) in str(caught.value)
+
+
 def test_a_csv_without_the_id_columns_cannot_be_read(tmp_path: Path) -> None:
     path = tmp_path / "visits.csv"
     path.write_text("appointment,arrived\nA1,2026-12-01T09:00:00Z\n")
