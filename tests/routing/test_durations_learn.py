@@ -183,14 +183,23 @@ def test_out_may_not_replace_the_durations_it_learns_from(
     assert code == 0 and durations.read_bytes() != before
 
 
+@pytest.mark.parametrize(("lines", "says"), [
+    (None, "a JSON document, not JSON lines"),  # the jobs file itself
+    ('{"serviceJobId": "SJ1"}\n{"serviceJobId": "SJ2"}\n', "is it the visit log?"),
+])
 def test_a_file_that_is_no_visit_log_is_one_error(capsys: pytest.CaptureFixture[str],
-                                                   tmp_path: Path) -> None:
-    code = main(["durations", "learn", "--visits", str(EXAMPLES / "jobs.json"), "--jobs",
+                                                   tmp_path: Path, lines: str | None,
+                                                   says: str) -> None:
+    visits = EXAMPLES / "jobs.json"
+    if lines is not None:
+        visits = tmp_path / "jobs.jsonl"
+        visits.write_text(lines)
+    code = main(["durations", "learn", "--visits", str(visits), "--jobs",
                  str(EXAMPLES / "history.json"), "--out", str(tmp_path / "x.yaml")])
     err = capsys.readouterr().err
     assert code == BAD_INPUT
     assert err.startswith("routeplan: error: ") and err.count("\n") == 1
-    assert "is it the visit log?" in err and not (tmp_path / "x.yaml").exists()
+    assert says in err and not (tmp_path / "x.yaml").exists()
 
 
 @pytest.mark.parametrize("flag", [("--percentile", "0"), ("--percentile", "x"),
