@@ -23,6 +23,12 @@ __all__ = [
     "RUIN_MAX",
     "SECONDS_PER_HOUR",
     "SEED_STRIDE",
+    "STRINGS_BATCH_SECONDS",
+    "STRINGS_MIN_SECONDS",
+    "STRINGS_NEIGHBOURS",
+    "STRINGS_POLISH_SHARE",
+    "STRINGS_T_FIRST",
+    "STRINGS_T_LAST",
     "smallest_ruin",
 ]
 
@@ -92,3 +98,25 @@ REGRET_CAP = 7200
 """Score of a visit = REGRET_WEIGHT × min(regret, REGRET_CAP) − its cheapest cost; the
 visit with the highest score goes in first. Weights tuned on the generated technician day
 (benchmarks/README.md): pure regret placed 883 visits, pure cheapest insertion 909."""
+
+# -- strings.py: the string-removal engine ----------------------------------------------------
+
+STRINGS_T_FIRST = 1.0
+STRINGS_T_LAST = 0.01
+"""Simulated-annealing temperature at the start and the end of the engine's run, as multiples
+of the start solution's mean arc cost (SISR's 100 → 1 on Solomon, scaled to the far fewer
+steps a few seconds allow; tuned on Solomon instances, benchmarks/README.md)."""
+
+STRINGS_NEIGHBOURS = 100
+"""Visits nearest to the seed visit whose routes a step may cut strings from."""
+
+STRINGS_BATCH_SECONDS = 0.05
+"""A timed run calls the compiled kernel in batches of about this long, checking the clock
+and lowering the temperature between them."""
+
+STRINGS_MIN_SECONDS = 5.0
+"""Searches with less time than this skip the engine: loading numba and the compiled kernel
+from its cache takes one to two seconds (compiling it on a clean cache far longer)."""
+
+STRINGS_POLISH_SHARE = 0.1
+"""Share of a search's time OR-Tools gets after the engine, to re-time and polish its routes."""

@@ -8,13 +8,13 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from solver import precheck
+from solver import precheck, strings
 from solver.constants import SEED_STRIDE
 from solver.errors import ProblemError, SolverError
 from solver.model import OBJECTIVES, ModelInput, Objective
 from solver.problem import Problem
 from solver.schedule import route_of
-from solver.search import CONFIGS, RawSolution, SearchTask, run
+from solver.search import CONFIGS, RawSolution, SearchTask, run, uses_strings
 from solver.solution import ReasonCode, Solution, Unassigned
 
 __all__ = ["solve"]
@@ -64,6 +64,8 @@ def solve(
                    solution_limit, start)
         for k in range(workers)
     ]
+    if len(tasks) > 1 and any(uses_strings(t) for t in tasks):
+        strings.load()
     best = _best(_run_all(tasks))
     if best is None:
         why = ("the locked stops cannot be kept feasibly" if any(chains)
