@@ -163,9 +163,17 @@ def insert(u, k, g, rp, rs, route_of, item_loc, item_dur, opens, closes, dur, co
 
 @njit(cache=True)
 def best_position(u, rp, rs, vk, elig, item_loc, item_dur, opens, closes, dur, cost, demand,
-                  m, blink):
+                  m, blink, near):
     """Cheapest feasible (route, gap) for visit u, each position skipped with probability
-    `blink`. (-1, -1) if there is none."""
+    `blink`, only next to a location of `near[u]` (granular insertion). (-1, -1) if there
+    is none. Earliest and latest starts grow along a route, so the scan skips the gaps that
+    end before u's first window opens and stops once u's last window has closed."""
+    first_done = NEVER
+    last_close = -1
+    for w in range(opens.shape[1]):
+        if closes[u, w] >= 0:
+            first_done = min(first_done, opens[u, w] + item_dur[u])
+            last_close = max(last_close, closes[u, w])
     best = NEVER
     best_k = -1
     best_g = -1
@@ -173,6 +181,12 @@ def best_position(u, rp, rs, vk, elig, item_loc, item_dur, opens, closes, dur, c
         if not route_accepts(u, k, rs, vk, elig, demand):
             continue
         for g in range(rs[k, LEN] - 1):
+            if rp[k, EARLY, g] > last_close:
+                break
+            if rp[k, LATE, g + 1] < first_done:
+                continue
+            if not (near[u, rp[k, LOC, g]] or near[u, rp[k, LOC, g + 1]]):
+                continue
             if blink > 0.0 and np.random.random() < blink:
                 continue
             c = insertion_cost(u, k, g, rp, rs, vk, item_loc, item_dur, opens, closes, dur,
@@ -239,8 +253,8 @@ def _value(rs, vk, route_of, penalty):
 
 @njit(cache=True)
 def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, item_dur, opens,
-           closes, dur, cost, demand, penalty, rank, far, neighbours, m, best_rp, best_rs,
-           best_value):
+           closes, dur, cost, demand, penalty, rank, far, neighbours, near, m, best_rp,
+           best_rs, best_value):
     """`iterations` SISR steps, the temperature going geometrically from `t_first` to
     `t_last`. The current solution stays in (rp, rs, route_of); the best found is copied
     to (best_rp, best_rs) and best_value = (penalty, cost). Returns the number of accepted
@@ -365,7 +379,7 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
             for j in range(count):
                 u = ranked[final[j]]
                 k, g = best_position(u, rp, rs, vk, elig, item_loc, item_dur, opens, closes,
-                                     dur, cost, demand, m, BLINK_RATE)
+                                     dur, cost, demand, m, BLINK_RATE, near)
                 if k < 0:
                     continue
                 n_touched = _save(k, touched, saved_rp, saved_rs, rp, rs, touched_list,

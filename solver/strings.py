@@ -28,6 +28,7 @@ import numpy as np
 
 from solver.constants import (
     STRINGS_BATCH_SECONDS,
+    STRINGS_GRANULAR,
     STRINGS_NEIGHBOURS,
     STRINGS_T_FIRST,
     STRINGS_T_LAST,
@@ -82,8 +83,8 @@ def improve(data: ModelInput, start: tuple[tuple[int, ...], ...], seed: int, *,
                       t_first * (t_last / t_first) ** upto, rp, rs, arrays.vk,
                       arrays.route_of, arrays.elig, arrays.item_loc, arrays.item_dur,
                       arrays.opens, arrays.closes, arrays.dur, arrays.cost, arrays.demand,
-                      arrays.penalty, arrays.rank, arrays.far, arrays.neighbours, arrays.m,
-                      best_rp, best_rs, best_value)
+                      arrays.penalty, arrays.rank, arrays.far, arrays.neighbours, arrays.near,
+                      arrays.m, best_rp, best_rs, best_value)
 
     if iterations is not None:
         run(iterations, 0.0, 1.0)
@@ -171,6 +172,10 @@ class _Arrays:
         locations = self.item_loc[:m]
         self.far = self.dur[np.array(homes)][:, locations].mean(axis=0).astype(np.float64)
         self.neighbours = nearest(problem.durations, locations, min(m, STRINGS_NEIGHBOURS))
+        self.near = np.zeros((m, none_loc + 1), dtype=np.bool_)
+        self.near[:, list({*homes, *self.item_loc[m:][self.item_loc[m:] >= 0]})] = True
+        grain = self.neighbours[:, : STRINGS_GRANULAR + 1]
+        self.near[np.arange(m)[:, None], locations[grain]] = True
         self.route_of = np.full(m, -1, dtype=np.int64)
         self.width = 2 + m + max([len(t.breaks) for t in techs] + [0])
 
