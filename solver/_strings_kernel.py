@@ -36,6 +36,9 @@ SPLIT_DEPTH = 0.01
 """SISR's β: the kept run grows while a uniform draw exceeds this."""
 BLINK_RATE = 0.01
 """Each insertion position is skipped with this probability (blink)."""
+FREE_TRIES = 3
+"""Besides the removed visits and the free ones near the seed visit, a step tries to insert
+this many free visits drawn at random (all of them every step is too slow at 1000 visits)."""
 
 
 @njit(cache=True)
@@ -265,6 +268,7 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
     saved_rp = np.empty_like(rp)
     saved_rs = np.empty_like(rs)
     removed = np.zeros(m, dtype=np.bool_)
+    queued = np.zeros(m, dtype=np.bool_)
     changed = np.zeros(m, dtype=np.int64)
     changed_from = np.zeros(m, dtype=np.int64)
     order = np.zeros(m, dtype=np.int64)
@@ -285,12 +289,12 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
             if rs[k, NVIS] > 0:
                 placed += rs[k, NVIS]
                 used += 1
+        seed = np.random.randint(m)
         if placed > 0:
             avg = placed / used
             l_max = min(STRING_MAX_LEN, avg)
             k_max = 4.0 * STRING_AVG_REMOVED / (1.0 + l_max) - 1.0
             strings = int(np.random.uniform(1.0, k_max + 1.0))
-            seed = np.random.randint(m)
             while route_of[seed] < 0:
                 seed = np.random.randint(m)
             done_strings = 0
@@ -353,10 +357,31 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
         # -- recreate: removed and free visits, blink-greedy ----------------------------
         if feasible:
             count = 0
+            for j in range(n_removed):
+                order[count] = changed[j]
+                queued[changed[j]] = True
+                count += 1
+            n_free = 0
             for u in range(m):
-                if route_of[u] < 0:
+                if route_of[u] < 0 and not queued[u]:
+                    n_free += 1
+            for j in range(neighbours.shape[1]):
+                u = neighbours[seed, j]
+                if route_of[u] < 0 and not queued[u]:
                     order[count] = u
+                    queued[u] = True
                     count += 1
+            for _ in range(min(FREE_TRIES, n_free)):
+                pick = np.random.randint(n_free)
+                for u in range(m):
+                    if route_of[u] < 0 and not removed[u]:
+                        if pick == 0:
+                            if not queued[u]:
+                                order[count] = u
+                                queued[u] = True
+                                count += 1
+                            break
+                        pick -= 1
             kind = np.random.randint(11)
             for j in range(count):
                 u = order[j]
@@ -390,6 +415,8 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
                     n_changed += 1
                 insert(u, k, g, rp, rs, route_of, item_loc, item_dur, opens, closes, dur, cost,
                        demand, m)
+            for j in range(count):
+                queued[order[j]] = False
             pen, c = _value(rs, vk, route_of, penalty)
             if pen < cur_pen or (pen == cur_pen and
                                  c < cur_cost - temperature * np.log(np.random.random())):
