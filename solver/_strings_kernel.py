@@ -14,6 +14,8 @@ number of visits, travel time and arc cost. See `strings.py` for the algorithm.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -444,3 +446,7 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
                 best_rp[k, IT, :n] = rp[k, IT, :n]
                 best_rs[k, :] = rs[k, :]
     return accepted
+
+
+ENTRY_POINTS: tuple[Any, ...] = (seed_rng, schedule, load_routes, search, _value)
+"""The kernels Python calls (the others are compiled into them)."""

@@ -169,10 +169,10 @@ def uses_strings(task: SearchTask) -> bool:
     """Whether the search runs the string-removal engine (`strings.py`): for the objectives
     it models exactly, without a solution limit (those runs stay OR-Tools' deterministic
     construction), without a warm start, on more than a handful of visits, with time enough
-    to load the compiled engine."""
+    to load the compiled engine, once it is compiled (`strings.ready`)."""
     return (task.solution_limit is None and task.initial is None
             and len(task.data.visits) > GREEDY_ONLY_MAX and strings.applies(task.data)
-            and task.deadline - clock.time() >= STRINGS_MIN_SECONDS)
+            and task.deadline - clock.time() >= STRINGS_MIN_SECONDS and strings.ready())
 
 
 def _strings_then_polish(task: SearchTask) -> RawSolution | None:

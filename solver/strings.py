@@ -21,6 +21,9 @@ fewest technicians and locked chains stay with OR-Tools.
 
 from __future__ import annotations
 
+import functools
+import subprocess
+import sys
 import time as clock
 from typing import Any
 
@@ -36,8 +39,9 @@ from solver.constants import (
 from solver.construct import NEVER, nearest, padded
 from solver.model import ModelInput, drop_penalties
 from solver.precheck import windows_of
+from solver.problem import Break, Problem, Technician, TimeWindow, Visit
 
-__all__ = ["applies", "improve", "load"]
+__all__ = ["applies", "improve", "load", "ready"]
 
 _FIRST_BATCH = 50
 """Steps in the first batch of a timed search; later batches are sized from its speed."""
@@ -49,12 +53,42 @@ def applies(data: ModelInput) -> bool:
             and not any(t.cost_per_hour for t in data.problem.technicians))
 
 
-def load() -> None:
-    """Load numba and the compiled kernel now: called before the worker processes fork, so
-    that they inherit it instead of each loading it again."""
+def ready() -> bool:
+    """Whether the compiled kernel is in numba's cache, so that loading it takes a second or
+    two. Compiling it takes far longer (about 40 s on a busy 2-core machine), more than a
+    search's time limit: on a cold cache this starts the compilation in a background process
+    (once per process) for the searches to come, and says no."""
+    return _cache_is_warm() or _compile_in_background()
+
+
+@functools.cache
+def _cache_is_warm() -> bool:
     from solver import _strings_kernel as kernel
 
-    kernel.seed_rng(0)
+    try:
+        return all(f._cache._cache_file._load_index() for f in kernel.ENTRY_POINTS)
+    except (AttributeError, OSError, ValueError):  # numba internals: assume the worst
+        return False
+
+
+@functools.cache
+def _compile_in_background() -> bool:
+    subprocess.Popen([sys.executable, "-c", "from solver import strings; strings.load()"],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+    return False
+
+
+def load() -> None:
+    """Load numba and every compiled kernel (compiling what the cache lacks), by a few steps
+    on a two-visit problem: called before the worker processes fork, so that they inherit
+    the kernel instead of each loading it again."""
+    lunch = Break(TimeWindow(0, 100), 10)
+    tiny = Problem(durations=np.array([[0, 5, 5], [5, 0, 5], [5, 5, 0]]),
+                   visits=[Visit("a", 1, 10, (TimeWindow(0, 50),)), Visit("b", 2, 10, ())],
+                   technicians=[Technician("t", TimeWindow(0, 200), 0, 0, breaks=(lunch,))])
+    improve(ModelInput(tiny, (0, 1), ((0,), (0,)), "travel_time", ((),)), ((0,), ()), 0,
+            iterations=2)
 
 
 def improve(data: ModelInput, start: tuple[tuple[int, ...], ...], seed: int, *,

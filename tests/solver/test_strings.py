@@ -161,6 +161,7 @@ def test_engine_is_reproducible_for_a_step_count(solomon_r101: Problem) -> None:
 def test_solve_runs_the_engine_and_reports_what_it_could_not_place(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_module, "STRINGS_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(strings, "ready", lambda: True)  # compiled in this process if need be
     calls = []
     improve = strings.improve
 
@@ -198,3 +199,19 @@ def test_solution_limit_runs_never_use_the_engine(monkeypatch: pytest.MonkeyPatc
     p = random_day(0)
     s = solve(p, time_limit=5, workers=1, solution_limit=3)
     verify(p, s)
+
+
+def test_a_cold_numba_cache_leaves_the_search_to_or_tools_and_compiles_aside(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "STRINGS_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(strings, "_cache_is_warm", lambda: False)
+    started = []
+    monkeypatch.setattr(strings, "_compile_in_background", lambda: started.append(1) or False)
+
+    def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the engine ran")
+
+    monkeypatch.setattr(strings, "improve", fail)
+    p = random_day(1)
+    verify(p, solve(p, time_limit=1, workers=1))
+    assert started
