@@ -22,9 +22,11 @@ fewest technicians and locked chains stay with OR-Tools.
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
 import time as clock
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -73,9 +75,12 @@ def _cache_is_warm() -> bool:
 
 @functools.cache
 def _compile_in_background() -> bool:
+    # This very package, however it was found (PYTHONPATH, sys.path, installed).
+    root = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
     subprocess.Popen([sys.executable, "-c", "from solver import strings; strings.load()"],
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)
+                     start_new_session=True, env={**os.environ, "PYTHONPATH": path})
     return False
 
 
