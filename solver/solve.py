@@ -34,9 +34,14 @@ def solve(
     """Place as many visits as possible (higher priority first), then minimise `objective`.
 
     `workers` independent searches run in parallel (the first in this process), each with a
-    different configuration chosen by `seed`; the best is kept. With `workers=1` and a
-    `solution_limit` the result is deterministic. `initial` warm-starts every search;
-    `locked` maps a technician id to the visit ids that must open its route, in order.
+    different configuration and random seed chosen by `seed`; the best is kept. With
+    `workers=1` and a `solution_limit` the result is deterministic (OR-Tools' construction
+    and guided local search only). Without one, searches of the "travel_time" and
+    "distance" objectives spend most of their time in the string-removal engine
+    (`solver.strings`), whose result depends on how many steps fit in the time: the same
+    `seed` gives the same sequence of steps, not the same result. `initial` warm-starts
+    every search; `locked` maps a technician id to the visit ids that must open its route,
+    in order.
     """
     began = clock.perf_counter()
     if time_limit <= 0:
