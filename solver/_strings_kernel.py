@@ -19,6 +19,19 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+__all__ = [
+    "ENTRY_POINTS",
+    "best_position",
+    "insert",
+    "insertion_cost",
+    "load_routes",
+    "route_accepts",
+    "schedule",
+    "search",
+    "seed_rng",
+    "value",
+]
+
 NEVER = np.iinfo(np.int64).max // 4
 
 # Rows of the per-position state `rp[k, row, p]`.
@@ -243,7 +256,7 @@ def _save(k, touched, saved_rp, saved_rs, rp, rs, touched_list, n_touched):
 
 
 @njit(cache=True)
-def _value(rs, vk, route_of, penalty):
+def value(rs, vk, route_of, penalty):
     pen = 0
     for u in range(route_of.shape[0]):
         if route_of[u] < 0:
@@ -276,7 +289,7 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
     order = np.zeros(m, dtype=np.int64)
     keys = np.zeros(m, dtype=np.float64)
     visit_pos = np.zeros(m + 2, dtype=np.int64)
-    cur_pen, cur_cost = _value(rs, vk, route_of, penalty)
+    cur_pen, cur_cost = value(rs, vk, route_of, penalty)
     accepted = 0
     ratio = t_last / t_first if t_first > 0 else 1.0
     for step in range(iterations):
@@ -419,7 +432,7 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
                        demand, m)
             for j in range(count):
                 queued[order[j]] = False
-            pen, c = _value(rs, vk, route_of, penalty)
+            pen, c = value(rs, vk, route_of, penalty)
             if pen < cur_pen or (pen == cur_pen and
                                  c < cur_cost - temperature * np.log(np.random.random())):
                 cur_pen, cur_cost = pen, c
@@ -448,5 +461,5 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
     return accepted
 
 
-ENTRY_POINTS: tuple[Any, ...] = (seed_rng, schedule, load_routes, search, _value)
+ENTRY_POINTS: tuple[Any, ...] = (seed_rng, schedule, load_routes, search, value)
 """The kernels Python calls (the others are compiled into them)."""

@@ -109,7 +109,7 @@ def improve(data: ModelInput, start: tuple[tuple[int, ...], ...], seed: int, *,
     kernel.seed_rng(seed)
     rp, rs = state
     best_rp, best_rs = rp.copy(), rs.copy()
-    best_value = np.array(kernel._value(rs, arrays.vk, arrays.route_of, arrays.penalty),
+    best_value = np.array(kernel.value(rs, arrays.vk, arrays.route_of, arrays.penalty),
                           dtype=np.int64)
     placed = int(rs[:, kernel.NVIS].sum())
     arcs = placed + int((rs[:, kernel.NVIS] > 0).sum())
