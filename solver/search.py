@@ -27,6 +27,7 @@ from solver.constants import (
     RUIN_MAX,
     STRINGS_MIN_SECONDS,
     STRINGS_POLISH_SHARE,
+    STRINGS_SMALL_POLISH_SHARE,
     smallest_ruin,
 )
 from solver.construct import insertion_routes, nearest
@@ -62,7 +63,8 @@ class SearchConfig:
     construction by numpy ruin and recreate before OR-Tools starts from it: OR-Tools' own
     ruin-and-recreate steps take seconds each at that size."""
     polish_share: float = STRINGS_POLISH_SHARE
-    """Where the string-removal engine runs, share of the time left to OR-Tools' polish."""
+    """Where the string-removal engine runs, share of the time left to OR-Tools' polish
+    (on problems from GREEDY_START_MIN visits on; below, STRINGS_SMALL_POLISH_SHARE)."""
 
 
 CONFIGS: tuple[SearchConfig, ...] = (
@@ -180,7 +182,9 @@ def _strings_then_polish(task: SearchTask) -> RawSolution | None:
     OR-Tools, which re-times it (breaks, waits) and descends from it for the rest of the
     time. None if OR-Tools cannot take the routes over (the caller then searches alone)."""
     began = clock.time()
-    polish = (task.deadline - began) * task.config.polish_share
+    large = len(task.data.visits) >= GREEDY_START_MIN
+    polish = (task.deadline - began) * (task.config.polish_share if large
+                                         else STRINGS_SMALL_POLISH_SHARE)
     start = insertion_routes(task.data)
     routes = strings.improve(task.data, start, task.seed, deadline=task.deadline - polish)
     model = build(task.data)
