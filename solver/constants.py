@@ -108,7 +108,7 @@ STRINGS_T_LAST = 0.01
 """Simulated-annealing temperature at the start and the end of the engine's run, as multiples
 of the start solution's mean arc cost (SISR's 100 → 1 on Solomon distances, scaled down to
 the far fewer steps a few seconds allow). Tuned on R105 R109 R205 R209 RC105 RC205, 8 s single
-worker, two seeds: mean gap 0.53 % at 2.0 → 0.01, 0.53 % at 0.5 → 0.01, 0.72 % at 1.0 → 0.01,
+worker, two seeds: mean gap 0.53 % at 2.0 → 0.01, 0.53 % at 0.5 → 0.01, 0.71 % at 1.0 → 0.01,
 and on the 1000-visit day (20 s): 975 / 94.3 h, 974 / 94.5 h, 975 / 94.1 h
 (benchmarks/README.md)."""
 
