@@ -23,6 +23,14 @@ __all__ = [
     "RUIN_MAX",
     "SECONDS_PER_HOUR",
     "SEED_STRIDE",
+    "STRINGS_BATCH_SECONDS",
+    "STRINGS_GRANULAR",
+    "STRINGS_MIN_SECONDS",
+    "STRINGS_NEIGHBOURS",
+    "STRINGS_POLISH_SHARE",
+    "STRINGS_SMALL_POLISH_SHARE",
+    "STRINGS_T_FIRST",
+    "STRINGS_T_LAST",
     "smallest_ruin",
 ]
 
@@ -92,3 +100,39 @@ REGRET_CAP = 7200
 """Score of a visit = REGRET_WEIGHT × min(regret, REGRET_CAP) − its cheapest cost; the
 visit with the highest score goes in first. Weights tuned on the generated technician day
 (benchmarks/README.md): pure regret placed 883 visits, pure cheapest insertion 909."""
+
+# -- strings.py: the string-removal engine ----------------------------------------------------
+
+STRINGS_T_FIRST = 2.0
+STRINGS_T_LAST = 0.01
+"""Simulated-annealing temperature at the start and the end of the engine's run, as multiples
+of the start solution's mean arc cost (SISR's 100 → 1 on Solomon distances, scaled down to
+the far fewer steps a few seconds allow). Tuned on R105 R109 R205 R209 RC105 RC205, 8 s single
+worker, two seeds: mean gap 0.53 % at 2.0 → 0.01, 0.53 % at 0.5 → 0.01, 0.71 % at 1.0 → 0.01,
+and on the 1000-visit day (20 s): 975 / 94.3 h, 974 / 94.5 h, 975 / 94.1 h
+(benchmarks/README.md)."""
+
+STRINGS_NEIGHBOURS = 100
+"""Visits nearest to the seed visit whose routes a step may cut strings from."""
+
+STRINGS_GRANULAR = 30
+"""A visit is reinserted only next to one of its this many nearest visits or a technician's
+home (granular insertion): on six Solomon instances, 6 s single worker, mean gap 0.65 %
+against 0.91 % when every position is tried (more steps in the same time) and 0.78 % with 15
+(benchmarks/README.md)."""
+
+STRINGS_BATCH_SECONDS = 0.05
+"""A timed run calls the compiled kernel in batches of about this long, checking the clock
+and lowering the temperature between them."""
+
+STRINGS_MIN_SECONDS = 5.0
+"""Searches with less time than this skip the engine: loading numba and the compiled kernel
+from its cache takes one to two seconds (compiling it on a clean cache far longer)."""
+
+STRINGS_POLISH_SHARE = 0.1
+"""Share of a search's time OR-Tools gets after the engine, to re-time and polish its routes
+(restoring 1000 visits with breaks alone takes about 0.3 s, and its descent from them more)."""
+
+STRINGS_SMALL_POLISH_SHARE = 0.03
+"""The same below GREEDY_START_MIN visits: OR-Tools' greedy descent from the engine's routes
+ends within 0.2 s on the Solomon instances, and left 0.6–0.9 s of a 10 s run unused at 0.1."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from solver import strings
 from solver.constants import (
     FALLBACK_SEARCH_SHARE,
     GREEDY_ONLY_MAX,
@@ -24,6 +25,9 @@ from solver.constants import (
     MIN_SEARCH_SECONDS,
     RESTORE_SEARCH_FACTOR,
     RUIN_MAX,
+    STRINGS_MIN_SECONDS,
+    STRINGS_POLISH_SHARE,
+    STRINGS_SMALL_POLISH_SHARE,
     smallest_ruin,
 )
 from solver.construct import insertion_routes, nearest
@@ -37,6 +41,7 @@ __all__ = [
     "SearchTask",
     "parameters",
     "run",
+    "uses_strings",
 ]
 
 _FS = routing_enums_pb2.FirstSolutionStrategy
@@ -57,6 +62,9 @@ class SearchConfig:
     """On large problems (see GREEDY_START_MIN), share of the time given to improving the
     construction by numpy ruin and recreate before OR-Tools starts from it: OR-Tools' own
     ruin-and-recreate steps take seconds each at that size."""
+    polish_share: float = STRINGS_POLISH_SHARE
+    """Where the string-removal engine runs, share of the time left to OR-Tools' polish
+    (on problems from GREEDY_START_MIN visits on; below, STRINGS_SMALL_POLISH_SHARE)."""
 
 
 CONFIGS: tuple[SearchConfig, ...] = (
@@ -117,6 +125,10 @@ def parameters(seconds: float, *, first_solution: int | None = None,
 
 
 def run(task: SearchTask) -> RawSolution | None:
+    if uses_strings(task):
+        found = _strings_then_polish(task)
+        if found is not None:
+            return found
     model = build(task.data)
     routing = model.routing
     config = task.config
@@ -153,6 +165,36 @@ def run(task: SearchTask) -> RawSolution | None:
     if task.solution_limit is None:
         best = _ruin_and_recreate(model, task, assignment, best)
     return best
+
+
+def uses_strings(task: SearchTask) -> bool:
+    """Whether the search runs the string-removal engine (`strings.py`): for the objectives
+    it models exactly, without a solution limit (those runs stay OR-Tools' deterministic
+    construction), without a warm start, on more than a handful of visits, with time enough
+    to load the compiled engine, once it is compiled (`strings.ready`)."""
+    return (task.solution_limit is None and task.initial is None
+            and len(task.data.visits) > GREEDY_ONLY_MAX and strings.applies(task.data)
+            and task.deadline - clock.time() >= STRINGS_MIN_SECONDS and strings.ready())
+
+
+def _strings_then_polish(task: SearchTask) -> RawSolution | None:
+    """The insertion construction, improved by the string-removal engine, then handed to
+    OR-Tools, which re-times it (breaks, waits) and descends from it for the rest of the
+    time. None if OR-Tools cannot take the routes over (the caller then searches alone)."""
+    began = clock.time()
+    large = len(task.data.visits) >= GREEDY_START_MIN
+    polish = (task.deadline - began) * (task.config.polish_share if large
+                                         else STRINGS_SMALL_POLISH_SHARE)
+    start = insertion_routes(task.data)
+    routes = strings.improve(task.data, start, task.seed, deadline=task.deadline - polish)
+    model = build(task.data)
+    params = parameters(max(MIN_SEARCH_SECONDS, task.deadline - clock.time()))
+    model.routing.CloseModelWithParameters(params)
+    assignment = _solve_from(model, _as_indices(model, routes), params, task.deadline)
+    if assignment is None:
+        return None
+    status = _STATUS.Name(model.routing.status()).removeprefix("ROUTING_").lower()
+    return RawSolution(_routes(model, assignment), assignment.ObjectiveValue(), status)
 
 
 def _ruin_and_recreate(model: Model, task: SearchTask, assignment: pywrapcp.Assignment,
@@ -295,3 +337,4 @@ def _routes(model: Model, assignment: pywrapcp.Assignment) -> tuple[RawRoute, ..
                 assignment.Value(time.CumulVar(routing.End(v))),
             ))
     return tuple(routes)
+

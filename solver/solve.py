@@ -8,13 +8,13 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from solver import precheck
+from solver import precheck, strings
 from solver.constants import SEED_STRIDE
 from solver.errors import ProblemError, SolverError
 from solver.model import OBJECTIVES, ModelInput, Objective
 from solver.problem import Problem
 from solver.schedule import route_of
-from solver.search import CONFIGS, RawSolution, SearchTask, run
+from solver.search import CONFIGS, RawSolution, SearchTask, run, uses_strings
 from solver.solution import ReasonCode, Solution, Unassigned
 
 __all__ = ["solve"]
@@ -34,9 +34,14 @@ def solve(
     """Place as many visits as possible (higher priority first), then minimise `objective`.
 
     `workers` independent searches run in parallel (the first in this process), each with a
-    different configuration chosen by `seed`; the best is kept. With `workers=1` and a
-    `solution_limit` the result is deterministic. `initial` warm-starts every search;
-    `locked` maps a technician id to the visit ids that must open its route, in order.
+    different configuration and random seed chosen by `seed`; the best is kept. With
+    `workers=1` and a `solution_limit` the result is deterministic (OR-Tools' construction
+    and guided local search only). Without one, searches of the "travel_time" and
+    "distance" objectives spend most of their time in the string-removal engine
+    (`solver.strings`), whose result depends on how many steps fit in the time: the same
+    `seed` gives the same sequence of steps, not the same result. `initial` warm-starts
+    every search; `locked` maps a technician id to the visit ids that must open its route,
+    in order.
     """
     began = clock.perf_counter()
     if time_limit <= 0:
@@ -64,6 +69,8 @@ def solve(
                    solution_limit, start)
         for k in range(workers)
     ]
+    if len(tasks) > 1 and any(uses_strings(t) for t in tasks):
+        strings.load()
     best = _best(_run_all(tasks))
     if best is None:
         why = ("the locked stops cannot be kept feasibly" if any(chains)
