@@ -22,6 +22,7 @@ from numba import njit
 __all__ = [
     "ENTRY_POINTS",
     "best_position",
+    "earliest_start",
     "insert",
     "insertion_cost",
     "load_routes",
@@ -61,6 +62,19 @@ def seed_rng(seed: int) -> None:
     np.random.seed(seed)
 
 
+@njit(cache=True, inline="always")
+def earliest_start(it, arrival, opens, closes):
+    """The earliest start of item `it` reached at `arrival`: in the first of its windows
+    still open then (waiting for it to open); NEVER if all have closed."""
+    t = NEVER
+    for w in range(opens.shape[1]):
+        if closes[it, w] >= arrival:
+            c = max(arrival, opens[it, w])
+            if c < t:
+                t = c
+    return t
+
+
 @njit(cache=True)
 def schedule(k, rp, rs, item_loc, item_dur, opens, closes, dur, cost, demand, m):
     """Recompute route k's derived state; False if it is infeasible."""
@@ -93,12 +107,7 @@ def schedule(k, rp, rs, item_loc, item_dur, opens, closes, dur, cost, demand, m)
         prev = rp[k, IT, p - 1]
         it = rp[k, IT, p]
         arrival = t + item_dur[prev] + dur[rp[k, LOC, p - 1], rp[k, LOC, p]]
-        t = NEVER
-        for w in range(width):
-            if closes[it, w] >= arrival:
-                c = max(arrival, opens[it, w])
-                if c < t:
-                    t = c
+        t = earliest_start(it, arrival, opens, closes)
         if t >= NEVER:
             return False
         rp[k, EARLY, p] = t
@@ -136,12 +145,7 @@ def insertion_cost(u, k, g, rp, rs, vk, item_loc, item_dur, opens, closes, dur, 
     lu = item_loc[u]
     ln = rp[k, LOC, nxt]
     arrival = rp[k, EARLY, g] + item_dur[rp[k, IT, g]] + dur[lg, lu]
-    start = NEVER
-    for w in range(opens.shape[1]):
-        if closes[u, w] >= arrival:
-            c = max(arrival, opens[u, w])
-            if c < start:
-                start = c
+    start = earliest_start(u, arrival, opens, closes)
     if start >= NEVER:
         return NEVER
     done = start + item_dur[u]
