@@ -62,9 +62,6 @@ class SearchConfig:
     """On large problems (see GREEDY_START_MIN), share of the time given to improving the
     construction by numpy ruin and recreate before OR-Tools starts from it: OR-Tools' own
     ruin-and-recreate steps take seconds each at that size."""
-    polish_share: float = STRINGS_POLISH_SHARE
-    """Where the string-removal engine runs, share of the time left to OR-Tools' polish
-    (on problems from GREEDY_START_MIN visits on; below, STRINGS_SMALL_POLISH_SHARE)."""
 
 
 CONFIGS: tuple[SearchConfig, ...] = (
@@ -183,7 +180,7 @@ def _strings_then_polish(task: SearchTask) -> RawSolution | None:
     time. None if OR-Tools cannot take the routes over (the caller then searches alone)."""
     began = clock.time()
     large = len(task.data.visits) >= GREEDY_START_MIN
-    polish = (task.deadline - began) * (task.config.polish_share if large
+    polish = (task.deadline - began) * (STRINGS_POLISH_SHARE if large
                                          else STRINGS_SMALL_POLISH_SHARE)
     start = insertion_routes(task.data)
     routes = strings.improve(task.data, start, task.seed, deadline=task.deadline - polish)
@@ -337,4 +334,3 @@ def _routes(model: Model, assignment: pywrapcp.Assignment) -> tuple[RawRoute, ..
                 assignment.Value(time.CumulVar(routing.End(v))),
             ))
     return tuple(routes)
-
