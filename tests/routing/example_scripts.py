@@ -25,3 +25,16 @@ def load_example_script(filename: str) -> Any:
         sys.modules.pop("generate", None)
         sys.path.remove(str(EXAMPLES))
     return module
+
+
+def run_into(filename: str, tmp_path: Path, outputs: dict[str, str]) -> Any:
+    """Run ``examples/<filename>``'s ``main`` with each output (module attribute -> file
+    name) redirected into ``tmp_path``; assert every file equals the committed one. The
+    module, for further checks."""
+    generator = load_example_script(filename)
+    for attribute, name in outputs.items():
+        setattr(generator, attribute, tmp_path / name)
+    generator.main()
+    for name in outputs.values():
+        assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
+    return generator

@@ -22,7 +22,7 @@ from routing.geo import default_geocoder
 from routing.planner import PlanContext, PlanOptions, plan_day
 from routing.roster import Roster, load_roster
 from routing.spapi.models import GetServiceJobsResponse
-from tests.routing.example_scripts import load_example_script
+from tests.routing.example_scripts import load_example_script, run_into
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -273,12 +273,8 @@ def test_overrides_are_near_their_zip_and_leave_some_out(jobs: list[dict[str, An
 
 
 def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
-    generator = load_example_script("generate.py")
-    generator.JOBS_FILE = tmp_path / "jobs.json"
-    generator.OVERRIDES_FILE = tmp_path / "geocode_overrides.csv"
-    generator.main()
-    for name in ("jobs.json", "geocode_overrides.csv"):
-        assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
+    run_into("generate.py", tmp_path,
+             {"JOBS_FILE": "jobs.json", "OVERRIDES_FILE": "geocode_overrides.csv"})
 
 
 def test_generator_depends_on_its_seed() -> None:

@@ -20,7 +20,7 @@ from routing.cli.exits import THRESHOLD_CROSSED
 from routing.roster import load_roster
 from routing.spapi.emulator.dataset import JobStore, load_job_files, load_jobs
 from routing.spapi.models import GetServiceJobsResponse
-from tests.routing.example_scripts import load_example_script
+from tests.routing.example_scripts import run_into
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples"
@@ -114,12 +114,8 @@ def test_the_visit_log_matches_the_history_but_for_one_bad_row(
 
 @pytest.mark.slow
 def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
-    generator = load_example_script("generate_history.py")
-    generator.HISTORY_FILE = tmp_path / "history.json"
-    generator.VISITS_FILE = tmp_path / "visits.csv"
-    generator.main()
-    for name in ("history.json", "visits.csv"):
-        assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
+    generator = run_into("generate_history.py", tmp_path,
+                         {"HISTORY_FILE": "history.json", "VISITS_FILE": "visits.csv"})
     other, _ = generator.build(1)
     assert [j["serviceJobId"] for j in other] != [j["serviceJobId"] for j in load_jobs(
         EXAMPLES / "history.json")]
