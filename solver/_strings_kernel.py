@@ -279,8 +279,7 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
            best_rs, best_value):
     """`iterations` SISR steps, the temperature going geometrically from `t_first` to
     `t_last`. The current solution stays in (rp, rs, route_of); the best found is copied
-    to (best_rp, best_rs) and best_value = (penalty, cost). Returns the number of accepted
-    steps."""
+    to (best_rp, best_rs) and best_value = (penalty, cost)."""
     num_routes = rs.shape[0]
     touched = np.zeros(num_routes, dtype=np.bool_)
     touched_list = np.zeros(num_routes, dtype=np.int64)
@@ -294,7 +293,6 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
     keys = np.zeros(m, dtype=np.float64)
     visit_pos = np.zeros(m + 2, dtype=np.int64)
     cur_pen, cur_cost = value(rs, vk, route_of, penalty)
-    accepted = 0
     ratio = t_last / t_first if t_first > 0 else 1.0
     for step in range(iterations):
         temperature = t_first * ratio ** (step / max(1, iterations))
@@ -440,7 +438,6 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
             if pen < cur_pen or (pen == cur_pen and
                                  c < cur_cost - temperature * np.log(np.random.random())):
                 cur_pen, cur_cost = pen, c
-                accepted += 1
             else:
                 feasible = False
         if not feasible:
@@ -462,7 +459,6 @@ def search(iterations, t_first, t_last, rp, rs, vk, route_of, elig, item_loc, it
                 n = rs[k, LEN]
                 best_rp[k, IT, :n] = rp[k, IT, :n]
                 best_rs[k, :] = rs[k, :]
-    return accepted
 
 
 ENTRY_POINTS: tuple[Any, ...] = (seed_rng, schedule, load_routes, search, value)
