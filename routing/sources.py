@@ -17,6 +17,7 @@ import json
 import logging
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -33,7 +34,7 @@ from routing.spapi.models import ServiceJob
 from routing.spapi.params import JobQuery
 from routing.visits import Unassigned, Window, day_bounds, dedupe_jobs
 
-__all__ = ["FileSource", "JobSource", "SourceError", "SpApiSource", "touches_day"]
+__all__ = ["FileShard", "FileSource", "JobSource", "SourceError", "SpApiSource", "touches_day"]
 
 log = logging.getLogger(__name__)
 
@@ -86,45 +87,30 @@ class FileSource:
         order, once the iterator is exhausted.
         """
         self.rejected = []
+        shards = self.shards(1)
+        for shard in shards:
+            yield from shard.stream()
+        self.collect(shards)
+
+    def shards(self, count: int, *, smallest: int = 5_000) -> list[FileShard]:
+        """The file's jobs in at most ``count`` parts of at least ``smallest`` records each
+        (one part for a smaller file), for :meth:`stream` or to audit on several cores.
+
+        The file and every job's id are read now; each part streams a contiguous run of
+        records as :meth:`stream` does, the parts in order giving the same jobs. No job id
+        has copies in two parts, so each part resolves its duplicates alone (a file whose
+        duplicates leave no such place to cut is one part).
+        """
         records: list[object] = list(self._records())
         ids = [_job_id(record) for record in records]
-        copies: dict[str, list[int]] = {}
-        for position, job_id in enumerate(ids):
-            if job_id is not None:
-                copies.setdefault(job_id, []).append(position)
-        placed: set[str] = set()
-        rejected: dict[int, Unassigned] = {}
-        for position, job_id in enumerate(ids):
-            job = self._take(records, position, rejected)
-            if job is None or job_id in placed:
-                continue
-            if job_id is not None:
-                placed.add(job_id)
-                for later in reversed(copies[job_id]):  # its last readable copy wins
-                    if later <= position:
-                        break
-                    newer = self._take(records, later, rejected)
-                    if newer is not None:
-                        job = newer
-                        break
-            yield job
-        self.rejected = [rejected[position] for position in sorted(rejected)]
+        cuts = _cuts(ids, max(1, min(count, len(records) // max(smallest, 1))))
+        return [FileShard(self, records, ids, start, stop) for start, stop in pairwise(cuts)]
+
+    def collect(self, shards: list[FileShard]) -> None:
+        """Take the streamed shards' rejected jobs into :attr:`rejected`, and log them."""
+        self.rejected = [item for shard in shards for item in shard.rejected]
         for item in self.rejected:
             log.warning("%s: skipped %s: %s", self.path, item.service_job_id, item.sentence)
-
-    def _take(
-        self, records: list[object], position: int, rejected: dict[int, Unassigned]
-    ) -> ServiceJob | None:
-        """Validate the record at ``position`` (once: it is let go), or note why not."""
-        record, records[position] = records[position], _TAKEN
-        if record is _TAKEN:
-            return None
-        name = f"line {record.number}" if isinstance(record, _Line) else f"job[{position}]"
-        job = self._job(name, record)
-        if isinstance(job, Unassigned):
-            rejected[position] = job
-            return None
-        return job
 
     def _records(self) -> list[object]:
         """The raw JSON value (or :class:`_Line`) of each job, in file order."""
@@ -194,6 +180,83 @@ class FileSource:
         key = job_id if isinstance(job_id, str) and job_id else name
         sentence = f"Unreadable in {self.path} ({label}): {problem}."
         return Unassigned(key, ReasonCode.INVALID_JOB, sentence)
+
+
+class FileShard:
+    """A contiguous run of a file's records (:meth:`FileSource.shards`)."""
+
+    def __init__(
+        self, source: FileSource, records: list[object], ids: list[str | None], start: int,
+        stop: int,
+    ) -> None:
+        self.source = source
+        self.records = records
+        self.ids = ids
+        self.start = start
+        self.stop = stop
+        self.rejected: list[Unassigned] = []
+        """The records it could not read, in file order, once :meth:`stream` is done."""
+
+    def stream(self) -> Iterator[ServiceJob]:
+        """Its jobs, made one at a time (see :meth:`FileSource.stream`)."""
+        self.rejected = []
+        positions = range(self.start, self.stop)
+        copies: dict[str, list[int]] = {}
+        for position in positions:
+            job_id = self.ids[position]
+            if job_id is not None:
+                copies.setdefault(job_id, []).append(position)
+        placed: set[str] = set()
+        rejected: dict[int, Unassigned] = {}
+        for position in positions:
+            job_id = self.ids[position]
+            job = self._take(position, rejected)
+            if job is None or job_id in placed:
+                continue
+            if job_id is not None:
+                placed.add(job_id)
+                for later in reversed(copies[job_id]):  # its last readable copy wins
+                    if later <= position:
+                        break
+                    newer = self._take(later, rejected)
+                    if newer is not None:
+                        job = newer
+                        break
+            yield job
+        self.rejected = [rejected[position] for position in sorted(rejected)]
+
+    def _take(self, position: int, rejected: dict[int, Unassigned]) -> ServiceJob | None:
+        """Validate the record at ``position`` (once: it is let go), or note why not."""
+        records = self.records
+        record, records[position] = records[position], _TAKEN
+        if record is _TAKEN:
+            return None
+        name = f"line {record.number}" if isinstance(record, _Line) else f"job[{position}]"
+        job = self.source._job(name, record)
+        if isinstance(job, Unassigned):
+            rejected[position] = job
+            return None
+        return job
+
+
+def _cuts(ids: list[str | None], parts: int) -> list[int]:
+    """Where to cut ``ids`` into about ``parts`` equal runs, never between two copies of an
+    id: the positions, from 0 to ``len(ids)``."""
+    first: dict[str, int] = {}
+    inside = [0] * (len(ids) + 1)  # +1 where a copy's span opens, -1 past where it closes
+    for position, job_id in enumerate(ids):
+        if job_id is not None:
+            opened = first.setdefault(job_id, position)
+            if opened != position:
+                inside[opened + 1] += 1
+                inside[position + 1] -= 1
+    spans = 0
+    cuts = [0]
+    for position in range(1, len(ids)):
+        spans += inside[position]
+        if position >= len(ids) * len(cuts) / parts and spans == 0:
+            cuts.append(position)
+    return [*cuts, len(ids)]
 
 
 class _JobId(BaseModel):

@@ -2,9 +2,9 @@
 
 Inputs are plain records: Services API jobs (fetched ones kept in a :class:`JobHistory`),
 the seller's visit log (:mod:`~routing.audit.visitlog`), what routeplan sent
-(:class:`SentRecord`) and saved plans. :func:`audit_jobs` counts the metrics,
-:func:`build_report` shapes the JSON report, :func:`csv_rows` and :func:`render_html` write
-the other forms. Never imported by ``solver``.
+(:class:`SentRecord`) and saved plans. :func:`audit_jobs` counts the metrics
+(:func:`audit_shards` does it on every core), :func:`build_report` shapes the JSON report,
+:func:`csv_rows` and :func:`render_html` write the other forms. Never imported by ``solver``.
 """
 
 from routing.audit.csv_out import Grouping, csv_rows
@@ -24,6 +24,7 @@ from routing.audit.metrics import (
     parse_thresholds,
 )
 from routing.audit.report import AuditReport, build_report
+from routing.audit.shards import JobShard, audit_shards
 from routing.audit.visitlog import (
     RowProblem,
     VisitLog,
@@ -45,6 +46,7 @@ __all__ = [
     "Grouping",
     "HistoryError",
     "JobHistory",
+    "JobShard",
     "JobZones",
     "Metric",
     "PlanIndex",
@@ -61,6 +63,7 @@ __all__ = [
     "VisitOutcome",
     "VisitRow",
     "audit_jobs",
+    "audit_shards",
     "build_report",
     "crosses",
     "csv_rows",

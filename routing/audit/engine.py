@@ -28,7 +28,20 @@ from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from routing.audit.facts import NO_TIME, Causes, Fact, Facts, Outcome, Verdict, count, micros
+import numpy as np
+import numpy.typing as npt
+
+from routing.audit.facts import (
+    NO_TIME,
+    VERDICTS,
+    Causes,
+    Fact,
+    Facts,
+    Outcome,
+    Verdict,
+    count,
+    micros,
+)
 from routing.audit.heap import without_cycle_collection
 from routing.audit.inputs import PlanIndex, SentRecord
 from routing.audit.metrics import AMAZON_THRESHOLDS, Metric, Tally
@@ -40,12 +53,17 @@ from routing.spapi.enums import AppointmentStatus, ServiceJobStatus
 from routing.spapi.models import Appointment, ScopeOfWork, ServiceJob
 from routing.visits import Window, day_bounds, reschedule_chains
 
-__all__ = ["AppointmentAudit", "Audit", "AuditSettings", "audit_jobs"]
+__all__ = ["AppointmentAudit", "Audit", "AuditSettings", "Auditor", "Part", "audit_jobs"]
 
 TechnicianDay = tuple[str | None, date]
 """A tally's key; technician None = nobody could be attributed."""
 
 _K = TypeVar("_K")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_MINUTE = 60_000_000
+"""In microseconds."""
 
 _DUE_STATUSES = (AppointmentStatus.ACTIVE, AppointmentStatus.COMPLETED, None)
 
@@ -75,7 +93,8 @@ class AuditSettings:
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is built slower, 100,000 times
 class AppointmentAudit:
-    """One audited appointment and the metrics it fails (its findings)."""
+    """One audited appointment and the metrics it fails (its findings); its times are in
+    the period's timezone (:attr:`AuditSettings.timezone`)."""
 
     service_job_id: str
     appointment_id: str | None
@@ -138,14 +157,23 @@ class _Visit:
 
 
 class _Slot(NamedTuple):
-    """An appointment window and what the audit derives from it (:meth:`_Auditor._slot`)."""
+    """An appointment window and what the audit derives from it (:meth:`Auditor._slot`)."""
 
-    window: Window
     local_date: date
     """The date of the window's start in the job's timezone."""
     start: int
     """The window's start and end in microseconds (:func:`micros`)."""
     end: int
+
+
+class _Seen(NamedTuple):
+    """Who and when of an audited appointment, beside its row of facts: what its
+    :class:`AppointmentAudit` is made of at the end (the times come from the facts)."""
+
+    service_job_id: str
+    appointment_id: str | None
+    technician_id: str | None
+    slot: _Slot
 
 
 def _times(
@@ -176,7 +204,7 @@ def audit_jobs(
 
     ``jobs`` is read once, one job at a time, so it may be a generator over a large file.
     """
-    auditor = _Auditor(settings, visits, sent, PlanIndex.from_plans(plans), zones)
+    auditor = Auditor(settings, visits, sent, PlanIndex.from_plans(plans), zones)
     with without_cycle_collection():
         for job in jobs:
             auditor.job(job)
@@ -191,8 +219,15 @@ _OUTCOMES = {
 }
 
 
-class _Auditor:
-    """Works out the facts of each appointment (:mod:`routing.audit.facts` counts them)."""
+class Auditor:
+    """Works out the facts of each appointment (:mod:`routing.audit.facts` counts them).
+
+    :meth:`job` takes the jobs one at a time, :meth:`finish` counts and returns the
+    :class:`Audit`. Auditors forked from one (the same inputs) can each take a share of the
+    jobs: :meth:`part` is what one found, as plain data, and :meth:`absorb` adds it to
+    another as if that one had taken those jobs itself, after its own
+    (:mod:`routing.audit.shards`).
+    """
 
     def __init__(
         self,
@@ -211,13 +246,16 @@ class _Auditor:
         self.groups: dict[TechnicianDay, int] = {}
         self.facts = Facts()
         self.skill_sets: dict[tuple[str, ...], int] = {}
-        self.appointments: list[AppointmentAudit] = []
+        self.seen: list[_Seen] = []
+        """Per row of facts."""
         self.names: dict[str, str] = dict(plans.names)
         self.problems: list[str] = []
         self._latest: dict[tuple[int, float], int] = {}
         """(window end, planned minutes) -> latest finish, both in microseconds."""
         self._midnights: dict[tuple[date, ZoneInfo], int] = {}
         self._slots: dict[tuple[datetime, int, ZoneInfo], _Slot] = {}
+        self._windows: dict[_Slot, Window] = {}
+        """The report's windows, in the period's timezone."""
         self._minutes: dict[tuple[str | None, tuple[str, ...], int | None] | None, float] = {}
 
     # --- one job ---------------------------------------------------------------------------
@@ -289,7 +327,7 @@ class _Auditor:
         estimate = sent.arrival_estimate if sent is not None else None
         latest = self._latest.get((slot.end, planned_minutes))
         if latest is None:
-            latest = micros(slot.window.end + timedelta(minutes=planned_minutes))
+            latest = slot.end + timedelta(minutes=planned_minutes) // _MICROSECOND
             self._latest[(slot.end, planned_minutes)] = latest
         arrived = micros(arrival)
         # Fact._make of a positional tuple: building a NamedTuple by keyword costs
@@ -322,10 +360,7 @@ class _Auditor:
             _OUTCOMES[outcome],
             skill_set,
         )))
-        self.appointments.append(AppointmentAudit(
-            job_id, appointment.appointment_id, technician, slot.local_date, slot.window,
-            arrival, completion, [],
-        ))
+        self.seen.append(_Seen(job_id, appointment.appointment_id, technician, slot))
         return visit
 
     def _slot(self, start: datetime, minutes: int, zone: ZoneInfo) -> _Slot:
@@ -337,9 +372,9 @@ class _Auditor:
         key = (start, minutes, zone)
         slot = self._slots.get(key)
         if slot is None:
-            window = Window(start, start + timedelta(minutes=minutes))
+            begins = micros(start)
             slot = self._slots[key] = _Slot(
-                window, start.astimezone(zone).date(), micros(window.start), micros(window.end)
+                start.astimezone(zone).date(), begins, begins + minutes * _MINUTE
             )
         return slot
 
@@ -408,6 +443,35 @@ class _Auditor:
             midnight = self._midnights[key] = micros(day_bounds(day, zone).end)
         return midnight
 
+    # --- shares of the jobs ------------------------------------------------------------------
+
+    def part(self) -> Part:
+        """What this auditor found, to :meth:`absorb` into another forked from the same
+        inputs."""
+        facts = self.facts
+        used = [key in self.used for key in (*self.rows, *self.sent)]
+        return Part(
+            facts.table(), {name: getattr(facts, name) for name in VERDICTS}, self.seen,
+            list(self.groups), list(self.skill_sets), self.names, self.problems,
+            np.array(used, dtype=np.bool_),
+        )
+
+    def absorb(self, part: Part) -> None:
+        """Take in ``part`` as if this auditor had audited its jobs after its own."""
+        offset = len(self.facts)
+        table = part.table
+        table["group"] = _indices(self.groups, part.groups)[table["group"]]
+        table["skills"] = _indices(self.skill_sets, part.skill_sets)[table["skills"]]
+        self.facts.extend(table)
+        for name, verdicts in part.verdicts.items():
+            getattr(self.facts, name).update({row + offset: v for row, v in verdicts.items()})
+        self.seen += part.seen
+        for technician, name in part.names.items():
+            self.names.setdefault(technician, name)
+        self.problems += part.problems
+        self.used.update(key for key, used in zip((*self.rows, *self.sent), part.used.tolist(),
+                                                   strict=True) if used)
+
     # --- the end ---------------------------------------------------------------------------
 
     def finish(self) -> Audit:
@@ -416,8 +480,7 @@ class _Auditor:
         counts = count(facts, len(self.groups), now=settings.now,
                        early_tolerance=settings.early_tolerance,
                        adherence_tolerance=settings.adherence_tolerance)
-        for audit, findings in zip(self.appointments, counts.findings, strict=True):
-            audit.findings = findings
+        appointments = self._appointments(counts.findings)
         tallies: dict[TechnicianDay, Tally] = {}
         for key, group in self.groups.items():
             tally = tallies[key] = Tally()
@@ -445,9 +508,65 @@ class _Auditor:
                         "the jobs audited"
                     )
         return Audit(
-            settings, tallies, self.appointments, self.names, counts.duration_samples,
-            self.problems,
+            settings, tallies, appointments, self.names, counts.duration_samples, self.problems
         )
+
+    def _appointments(self, findings: list[list[Metric]]) -> list[AppointmentAudit]:
+        """The audited appointments, their times in the period's timezone: the window once
+        per slot, arrival and completion from their columns of facts."""
+        zone, table = self.settings.timezone, self.facts.table()
+        windows: dict[_Slot, Window] = {}
+        appointments = []
+        for seen, arrival, completion, found in zip(
+            self.seen, table["arrival"].tolist(), table["completion"].tolist(), findings,
+            strict=True,
+        ):
+            slot = seen.slot
+            window = windows.get(slot)
+            if window is None:
+                window = windows[slot] = Window(_at(slot.start, zone), _at(slot.end, zone))
+            appointments.append(AppointmentAudit(
+                seen.service_job_id, seen.appointment_id, seen.technician_id, slot.local_date,
+                window, _moment(arrival, zone), _moment(completion, zone), found,
+            ))
+        return appointments
+
+
+@dataclass
+class Part:
+    """What an :class:`Auditor` found in its share of the jobs, as plain data: numpy
+    records, strings and small tuples cross processes fast, where models and aware
+    datetimes take seconds to pickle for a hundred thousand appointments."""
+
+    table: npt.NDArray[np.void]
+    """The rows of facts (:meth:`Facts.table`)."""
+    verdicts: dict[str, dict[int, int]]
+    """The job-level verdicts by name (:data:`VERDICTS`), by row."""
+    seen: list[_Seen]
+    groups: list[TechnicianDay]
+    """The technician-days the ``group`` column numbers."""
+    skill_sets: list[tuple[str, ...]]
+    """The skill tuples the ``skills`` column numbers."""
+    names: dict[str, str]
+    problems: list[str]
+    used: npt.NDArray[np.bool_]
+    """Which visit-log rows, then which sent records, its jobs used (in the inputs' order,
+    the same in every forked auditor)."""
+
+
+def _indices(index: dict[_K, int], keys: list[_K]) -> npt.NDArray[np.int64]:
+    """Where each of ``keys`` is in ``index`` (numbered in order), adding the new ones."""
+    return np.array([index.setdefault(key, len(index)) for key in keys], dtype=np.int64)
+
+
+def _at(microseconds: int, zone: ZoneInfo) -> datetime:
+    """The instant ``microseconds`` after the epoch, in ``zone``."""
+    return (_EPOCH + timedelta(microseconds=microseconds)).astimezone(zone)
+
+
+def _moment(microseconds: int, zone: ZoneInfo) -> datetime | None:
+    """A time column's value in ``zone`` (None for :data:`NO_TIME`)."""
+    return None if microseconds == NO_TIME else _at(microseconds, zone)
 
 
 # The next two are loops rather than next() over a generator, which costs several times

@@ -25,8 +25,8 @@ import numpy.typing as npt
 from routing.audit.metrics import Metric, Polarity
 
 __all__ = [
-    "NO_TIME", "RULE_ORDER", "Causes", "Counts", "Fact", "Facts", "Outcome", "Verdict", "count",
-    "micros",
+    "NO_TIME", "ROW", "RULE_ORDER", "VERDICTS", "Causes", "Counts", "Fact", "Facts", "Outcome",
+    "Verdict", "count", "micros",
 ]
 
 NO_TIME = -(2**63)
@@ -139,8 +139,11 @@ _DTYPES: dict[str, type[np.generic]] = {
                     np.bool_),
 }
 
-_ROW = np.dtype([(name, _DTYPES.get(name, np.int64)) for name in Fact._fields])
+ROW = np.dtype([(name, _DTYPES.get(name, np.int64)) for name in Fact._fields])
 """A row of facts as a numpy record."""
+
+VERDICTS = ("late_completion", "first_visit_completion", "cancellation", "break_causes")
+"""The job-level verdicts :class:`Facts` keeps by row."""
 
 
 @dataclass
@@ -156,20 +159,33 @@ class Facts:
     """By row: a sum of :class:`Causes`."""
     skill_sets: list[tuple[str, ...]] = field(default_factory=list)
     """The distinct required-skill tuples."""
+    _table: npt.NDArray[np.void] = field(default_factory=lambda: np.array([], dtype=ROW))
+    """The rows before :attr:`rows`, as numpy records."""
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self._table) + len(self.rows)
+
+    def table(self) -> npt.NDArray[np.void]:
+        """Every row as a numpy record (:data:`ROW`), in order; they are kept so from then
+        on (a second call copies nothing)."""
+        if self.rows:
+            # numpy reads the rows into one structured array in C, several times faster
+            # than transposing them in Python and converting each column
+            self._table = np.concatenate([self._table, np.array(self.rows, dtype=ROW)])
+            self.rows = []
+        return self._table
+
+    def extend(self, table: npt.NDArray[np.void]) -> None:
+        """Add rows given as numpy records, after those so far."""
+        self._table = np.concatenate([self.table(), table])
 
     def arrays(self) -> _Arrays:
         """The columns as numpy arrays, typed even when empty; -1 where no verdict."""
-        # numpy reads the rows into one structured array in C, several times faster than
-        # transposing them in Python and converting each column
-        table = np.array(self.rows, dtype=_ROW)
+        table = self.table()
         arrays = {name: np.ascontiguousarray(table[name]) for name in Fact._fields}
-        for name in ("late_completion", "first_visit_completion", "cancellation",
-                     "break_causes"):
+        for name in VERDICTS:
             verdicts: dict[int, int] = getattr(self, name)
-            column = arrays[name] = np.full(len(self.rows), -1, dtype=np.int64)
+            column = arrays[name] = np.full(len(table), -1, dtype=np.int64)
             column[list(verdicts)] = list(verdicts.values())
         return _Arrays(arrays)
 

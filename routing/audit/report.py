@@ -149,15 +149,9 @@ def _build_report(audit: Audit) -> AuditReport:
         technicians=technicians,
         days=[DayMetrics(date=day, metrics=_metrics(t)) for day, t in days.items()],
         appointments=[
-            AppointmentFindings(
-                a.service_job_id,
-                a.appointment_id,
-                a.technician_id,
-                a.window.start.astimezone(zone),
-                a.window.end.astimezone(zone),
-                a.arrived_at.astimezone(zone) if a.arrived_at else None,
-                a.finished_at.astimezone(zone) if a.finished_at else None,
-                a.findings,
+            AppointmentFindings(  # their times are in the period's timezone already
+                a.service_job_id, a.appointment_id, a.technician_id, a.window.start,
+                a.window.end, a.arrived_at, a.finished_at, a.findings,
             )
             for a in audit.appointments
         ],

@@ -8,6 +8,7 @@ whose address can be placed is audited in its own timezone.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from routing.audit import (
     ThresholdError,
     VisitLog,
     audit_jobs,
+    audit_shards,
     build_report,
     crosses,
     csv_rows,
@@ -146,15 +148,18 @@ def run(args: argparse.Namespace) -> int:
     plans = [_plan(p) for p in args.plans]
     # reading and validating the jobs builds a record per job and appointment: no cycle
     # collection while they pile up (as in audit_jobs)
+    sent = _sent(args.journal)
     with job_source(args, settings_from(args)) as source, without_cycle_collection():
-        jobs: Iterable[ServiceJob]
-        if isinstance(source, SpApiSource):
-            jobs = _from_history(args, source, tz)
-        elif isinstance(source, FileSource):  # one at a time: never all jobs at once
-            jobs = source.stream()
+        if isinstance(source, FileSource):  # one job at a time, on every core
+            shards = source.shards(os.cpu_count() or 1)
+            audit = audit_shards(shards, settings, visits=log.rows, plans=plans, sent=sent)
+            source.collect(shards)
         else:
-            jobs = source.fetch(args.start, tz)
-        audit = audit_jobs(jobs, settings, visits=log.rows, plans=plans, sent=_sent(args.journal))
+            jobs: Iterable[ServiceJob] = (
+                _from_history(args, source, tz) if isinstance(source, SpApiSource)
+                else source.fetch(args.start, tz)
+            )
+            audit = audit_jobs(jobs, settings, visits=log.rows, plans=plans, sent=sent)
     for problem in audit.problems:
         print(f"routeplan: warning: {problem}", file=sys.stderr)
     report = build_report(audit)
