@@ -164,7 +164,7 @@ def main() -> None:
         )
         load_before = os.getloadavg()[0]
         steps: dict[str, tuple[float, float]] = {}
-        memory = PeakMemory(interval=0.05)
+        memory = PeakMemory(interval=0.2)
         began, cpu, children_cpu = time.perf_counter(), time.process_time(), _children_cpu()
         clock = (began, cpu)
 

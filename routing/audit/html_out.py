@@ -11,7 +11,6 @@ import html
 from collections.abc import Iterable
 from datetime import datetime
 
-from routing.audit.charts import technician_chart, weekly_chart
 from routing.audit.metrics import HEADLINE_METRICS, Metric, crosses
 from routing.audit.report import AuditReport, Metrics, RateValue
 
@@ -52,6 +51,10 @@ def el(tag: str, *children: str | None, **attributes: str) -> Markup:
 
 
 def render_html(report: AuditReport) -> str:
+    # here, not at the top: matplotlib takes half a second to import, and most audits
+    # write no HTML
+    from routing.audit.charts import technician_chart, weekly_chart
+
     period = report.period
     title = f"Technician audit {period.from_} to {period.to}"
     body = [
