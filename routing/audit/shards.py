@@ -49,20 +49,22 @@ def audit_shards(
     plans: Iterable[Plan] = (),
     zones: Callable[[ServiceJob], ZoneInfo] | None = None,
 ) -> Audit:
-    """Audit the shards' jobs, in order, each shard but the first in a forked child.
+    """Audit the shards' jobs, in order, each shard but the first in a forked child
+    (all of them here where processes cannot be forked: on Windows).
 
     Every shard's ``rejected`` is set as if it had been streamed here. A child that fails
     raises its error here (a :class:`RoutingError` as it was); one that dies without an
     answer is a :class:`RoutingError` naming its exit code.
     """
     auditor = Auditor(settings, visits, sent, PlanIndex.from_plans(plans), zones)
+    forked = shards[1:] if "fork" in multiprocessing.get_all_start_methods() else []
     with without_cycle_collection():
-        children = [_Child(auditor, shard) for shard in shards[1:]]
+        children = [_Child(auditor, shard) for shard in forked]
         try:
-            if shards:
-                for job in shards[0].stream():
+            for shard in shards[: len(shards) - len(forked)]:
+                for job in shard.stream():
                     auditor.job(job)
-            for child, shard in zip(children, shards[1:], strict=True):
+            for child, shard in zip(children, forked, strict=True):
                 part, shard.rejected = child.answer()
                 auditor.absorb(part)
         finally:

@@ -181,3 +181,25 @@ def test_the_command_audits_a_large_file_on_every_core(
     assert report["overall"] == expected["overall"]
     assert report["appointments"] == expected["appointments"]
     capsys.readouterr()
+
+
+def test_where_processes_cannot_be_forked_every_shard_is_audited_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path, rows, sent = _file(tmp_path)
+    monkeypatch.setattr("multiprocessing.get_all_start_methods", lambda: ["spawn"])
+    audited_here: list[str | None] = []
+
+    def zones(service_job: ServiceJob) -> ZoneInfo:
+        audited_here.append(service_job.service_job_id)
+        return LA
+
+    source = FileSource(path)
+    shards = source.shards(2, smallest=1)
+    audit = audit_shards(shards, SETTINGS, visits=rows, sent=sent, zones=zones)
+    source.collect(shards)
+    assert any(j and int(j[2:]) >= 23 for j in audited_here)  # the second shard: here
+    with_zones = audit_jobs(FileSource(path).stream(), SETTINGS, visits=rows, sent=sent,
+                            zones=lambda _: LA)
+    assert build_report(audit).to_json() == build_report(with_zones).to_json()
+    assert len(source.rejected) == 2
