@@ -60,12 +60,23 @@ TechnicianDay = tuple[str | None, date]
 
 _K = TypeVar("_K")
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _MINUTE = 60_000_000
 """In microseconds."""
 
 _DUE_STATUSES = (AppointmentStatus.ACTIVE, AppointmentStatus.COMPLETED, None)
+
+# Members the pass compares with, once per appointment or job: an enum member read from its
+# class costs several times a module global
+_COMPLETED = AppointmentStatus.COMPLETED
+_JOB_CANCELLED = ServiceJobStatus.CANCELLED
+_VISIT_COMPLETED = VisitOutcome.COMPLETED
+_VISIT_INCOMPLETE = VisitOutcome.INCOMPLETE
+_VERDICTS = {False: Verdict.MISS, True: Verdict.HIT}
+_RESCHEDULED, _CANCELLED, _SEVERAL, _LATE, _INCOMPLETE_FIRST = (
+    int(cause) for cause in (Causes.RESCHEDULED, Causes.CANCELLED, Causes.SEVERAL_APPOINTMENTS,
+                             Causes.LATE_COMPLETION, Causes.INCOMPLETE_FIRST_VISIT)
+)
 
 # The statuses the model knows, to tell the unknown ones: the same test as ``is_known`` (an
 # unknown status is a pseudo-member, never equal to a member), several times cheaper, and
@@ -238,6 +249,7 @@ class Auditor:
         zones: Callable[[ServiceJob], ZoneInfo] | None,
     ) -> None:
         self.settings = settings
+        self.period = (settings.start, settings.end)
         self.rows = {(r.service_job_id, r.appointment_id): r for r in visits}
         self.sent = {(s.service_job_id, s.appointment_id): s for s in sent}
         self.used: set[tuple[str, str]] = set()
@@ -314,12 +326,13 @@ class Auditor:
                 f"{status}; it counts only as an appointment"
             )
         outcome = row.outcome if row is not None else None
-        completed = status == AppointmentStatus.COMPLETED or outcome is VisitOutcome.COMPLETED
+        completed = status == _COMPLETED or outcome is _VISIT_COMPLETED
         arrival, start, completion = _times(appointment, row, sent)
         completed_at = micros(completion)
         visit = _Visit(slot.start, slot.local_date, technician, replaced, completed_at,
                        outcome, completed, None)
-        if not self.settings.start <= slot.local_date <= self.settings.end:
+        first_day, last_day = self.period
+        if not first_day <= slot.local_date <= last_day:
             return visit
         visit.row = len(self.facts)
         planned = self.plans.stop_for(job_id, appointment_id) if self.plans.stops else None
@@ -330,8 +343,8 @@ class Auditor:
             latest = slot.end + timedelta(minutes=planned_minutes) // _MICROSECOND
             self._latest[(slot.end, planned_minutes)] = latest
         arrived = micros(arrival)
-        # Fact._make of a positional tuple: building a NamedTuple by keyword costs
-        # several times more, and this runs once per appointment
+        # Fact._make of a tuple (so _Seen's below): building a NamedTuple by its
+        # constructor costs several times more, and this runs once per appointment
         self.facts.rows.append(Fact._make((
             self.groups.setdefault((technician, slot.local_date), len(self.groups)),  # group
             slot.start,  # window_start
@@ -355,12 +368,12 @@ class Auditor:
                 row is not None
                 or (sent is not None and sent.has_fulfillment)
                 or appointment.poa is not None
-                or status == AppointmentStatus.COMPLETED
+                or status == _COMPLETED
             ),
             _OUTCOMES[outcome],
             skill_set,
         )))
-        self.seen.append(_Seen(job_id, appointment.appointment_id, technician, slot))
+        self.seen.append(_Seen._make((job_id, appointment.appointment_id, technician, slot)))
         return visit
 
     def _slot(self, start: datetime, minutes: int, zone: ZoneInfo) -> _Slot:
@@ -416,22 +429,19 @@ class Auditor:
         if completing is not None and completing.row is not None:
             if completing.completion != NO_TIME:
                 late = completing.completion > self._midnight_after(completing.local_date, zone)
-                facts.late_completion[completing.row] = _verdict(late)
-            facts.first_visit_completion[completing.row] = _verdict(completing is visits[0])
+                facts.late_completion[completing.row] = _VERDICTS[late]
+            facts.first_visit_completion[completing.row] = _VERDICTS[completing is visits[0]]
         first = _first_attributed(visits)
         if first is None or first.row is None:
             return
-        cancelled = (
-            job.service_job_status == ServiceJobStatus.CANCELLED
-            and visits[-1].technician is not None
-        )
-        facts.cancellation[first.row] = _verdict(cancelled)
+        cancelled = job.service_job_status == _JOB_CANCELLED and visits[-1].technician is not None
+        facts.cancellation[first.row] = _VERDICTS[cancelled]
         facts.break_causes[first.row] = (  # the bits of the causes that hold
-            Causes.RESCHEDULED * first.replaced
-            + Causes.CANCELLED * cancelled
-            + Causes.SEVERAL_APPOINTMENTS * (len(visits) > 1)
-            + Causes.LATE_COMPLETION * late
-            + Causes.INCOMPLETE_FIRST_VISIT * (first.outcome is VisitOutcome.INCOMPLETE)
+            _RESCHEDULED * first.replaced
+            + _CANCELLED * cancelled
+            + _SEVERAL * (len(visits) > 1)
+            + _LATE * late
+            + _INCOMPLETE_FIRST * (first.outcome is _VISIT_INCOMPLETE)
         )
 
     def _midnight_after(self, day: date, zone: ZoneInfo) -> int:
@@ -560,8 +570,11 @@ def _indices(index: dict[_K, int], keys: list[_K]) -> npt.NDArray[np.int64]:
 
 
 def _at(microseconds: int, zone: ZoneInfo) -> datetime:
-    """The instant ``microseconds`` after the epoch, in ``zone``."""
-    return (_EPOCH + timedelta(microseconds=microseconds)).astimezone(zone)
+    """The instant ``microseconds`` after the epoch, in ``zone`` (exact: whole seconds
+    through ``fromtimestamp``, twice as fast as adding a timedelta to the epoch)."""
+    seconds, rest = divmod(microseconds, 1_000_000)
+    moment = datetime.fromtimestamp(seconds, zone)
+    return moment.replace(microsecond=rest) if rest else moment
 
 
 def _moment(microseconds: int, zone: ZoneInfo) -> datetime | None:
@@ -586,10 +599,6 @@ def _first_attributed(visits: list[_Visit]) -> _Visit | None:
         if visit.technician is not None:
             return visit
     return None
-
-
-def _verdict(hit: bool) -> Verdict:
-    return Verdict.HIT if hit else Verdict.MISS
 
 
 def _replaced(appointments: list[Appointment]) -> set[int]:
