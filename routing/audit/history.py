@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import platformdirs
@@ -28,9 +29,9 @@ from routing.errors import RoutingError
 from routing.files import create_private
 from routing.spapi.client import ServicesClient
 from routing.spapi.models import ServiceJob
-from routing.visits import Window
+from routing.visits import Unassigned, Window
 
-__all__ = ["HistoryError", "JobHistory", "Refresh", "default_history_path"]
+__all__ = ["HistoryError", "HistoryShard", "JobHistory", "Refresh", "default_history_path"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -148,13 +149,49 @@ class JobHistory:
             (self.seller, self.marketplace_id, start.isoformat(), end.isoformat()),
         )
 
-    def jobs(self) -> Iterator[ServiceJob]:
-        """Every stored job of this seller and marketplace, one at a time."""
+    def jobs(self, low: str | None = None, high: str | None = None) -> Iterator[ServiceJob]:
+        """Every stored job of this seller and marketplace, one at a time, by id; only the
+        ids from ``low`` and before ``high`` when given."""
         with closing(self._connect()) as db:
             rows = db.execute(
                 "SELECT document FROM jobs WHERE seller = ? AND marketplace = ? "
-                "ORDER BY service_job_id",
-                (self.seller, self.marketplace_id),
+                "AND (?3 IS NULL OR service_job_id >= ?3) "
+                "AND (?4 IS NULL OR service_job_id < ?4) ORDER BY service_job_id",
+                (self.seller, self.marketplace_id, low, high),
             )
             for (document,) in rows:
                 yield ServiceJob.model_validate_json(document)
+
+    def shards(self, count: int, *, smallest: int = 5_000) -> list[HistoryShard]:
+        """:meth:`jobs` in at most ``count`` runs of ids, each of at least ``smallest``
+        jobs (one for fewer), to audit on several cores
+        (:func:`~routing.audit.audit_shards`): each opens its own connection where it is
+        streamed, as a forked process must."""
+        mine = (self.seller, self.marketplace_id)
+        with closing(self._connect()) as db:
+            (total,) = db.execute(
+                "SELECT COUNT(*) FROM jobs WHERE seller = ? AND marketplace = ?", mine
+            ).fetchone()
+            parts = max(1, min(count, total // max(smallest, 1)))
+            bounds = [
+                db.execute(
+                    "SELECT service_job_id FROM jobs WHERE seller = ? AND marketplace = ? "
+                    "ORDER BY service_job_id LIMIT 1 OFFSET ?", (*mine, total * part // parts)
+                ).fetchone()[0]
+                for part in range(1, parts)
+            ]
+        return [HistoryShard(self, low, high) for low, high in pairwise([None, *bounds, None])]
+
+
+@dataclass
+class HistoryShard:
+    """A run of a store's jobs by id (:meth:`JobHistory.shards`)."""
+
+    history: JobHistory
+    low: str | None
+    high: str | None
+    rejected: list[Unassigned] = field(default_factory=list)
+    """Always empty: the store keeps only jobs that matched the model."""
+
+    def stream(self) -> Iterator[ServiceJob]:
+        return self.history.jobs(self.low, self.high)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,6 @@ from routing.export.common import write_csv_table, write_text
 from routing.plan import Plan
 from routing.roster import load_roster
 from routing.sources import FileSource, SpApiSource
-from routing.spapi.models import ServiceJob
 from routing.visits import day_bounds
 from routing.writeback import Journal
 
@@ -148,18 +147,19 @@ def run(args: argparse.Namespace) -> int:
     plans = [_plan(p) for p in args.plans]
     # reading and validating the jobs builds a record per job and appointment: no cycle
     # collection while they pile up (as in audit_jobs)
-    sent = _sent(args.journal)
+    sent, cores = _sent(args.journal), os.cpu_count() or 1
+    # the jobs are read one at a time (never all at once), shared among the cores
+    audit_all = partial(audit_shards, settings=settings, visits=log.rows, plans=plans, sent=sent)
     with job_source(args, settings_from(args)) as source, without_cycle_collection():
-        if isinstance(source, FileSource):  # one job at a time, on every core
-            shards = source.shards(os.cpu_count() or 1)
-            audit = audit_shards(shards, settings, visits=log.rows, plans=plans, sent=sent)
+        if isinstance(source, FileSource):
+            shards = source.shards(cores)
+            audit = audit_all(shards)
             source.collect(shards)
+        elif isinstance(source, SpApiSource):
+            audit = audit_all(_from_history(args, source, tz).shards(cores))
         else:
-            jobs: Iterable[ServiceJob] = (
-                _from_history(args, source, tz) if isinstance(source, SpApiSource)
-                else source.fetch(args.start, tz)
-            )
-            audit = audit_jobs(jobs, settings, visits=log.rows, plans=plans, sent=sent)
+            audit = audit_jobs(source.fetch(args.start, tz), settings, visits=log.rows,
+                               plans=plans, sent=sent)
     for problem in audit.problems:
         print(f"routeplan: warning: {problem}", file=sys.stderr)
     report = build_report(audit)
@@ -178,11 +178,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _from_history(
-    args: argparse.Namespace, source: SpApiSource, tz: ZoneInfo
-) -> Iterator[ServiceJob]:
-    """Fetch what the history store lacks (updates since ``--lookback`` days before the
-    period, up to now), then read the period's jobs from the store."""
+def _from_history(args: argparse.Namespace, source: SpApiSource, tz: ZoneInfo) -> JobHistory:
+    """The history store, after fetching what it lacks (updates since ``--lookback`` days
+    before the period, up to now)."""
     history = JobHistory(args.history or default_history_path(),
                          seller=args.seller or args.source, marketplace_id=source.marketplace_id)
     since = day_bounds(args.start, tz).start - timedelta(days=args.lookback)
@@ -193,7 +191,7 @@ def _from_history(
                       for w in refresh.windows) or "nothing new"
     print(f"history {history.path}: fetched {refresh.jobs} jobs updated {asked}",
           file=sys.stderr)
-    return history.jobs()
+    return history
 
 
 def _plan(path: Path) -> Plan:

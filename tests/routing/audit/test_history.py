@@ -6,9 +6,11 @@ import stat
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from routing.audit import AuditSettings, audit_jobs, audit_shards, build_report
 from routing.audit.history import HistoryError, JobHistory
 from routing.spapi.emulator import Emulator
 from routing.visits import Window
@@ -89,3 +91,27 @@ def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path: Path) -> No
     path.write_text("not a database, " * 100)
     with pytest.raises(HistoryError, match=r"history\.sqlite3: file is not a database"):
         JobHistory(path, seller="s", marketplace_id="m")
+
+
+def test_the_store_in_shards_gives_its_jobs_once_each_and_audits_on_two_cores(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    history = JobHistory(path, seller="us", marketplace_id="ATVPDKIKX0DER")
+    with client_for(emulator) as client:
+        history.refresh(client, minutes_before(30), UPDATED)
+    JobHistory(path, seller="them", marketplace_id="ATVPDKIKX0DER")  # nothing of theirs
+    everything = [job.service_job_id for job in history.jobs()]
+    assert len(everything) == 30
+    for count in (1, 2, 3, 7):
+        shards = history.shards(count, smallest=4)
+        assert len(shards) == min(count, 30 // 4)
+        assert [j.service_job_id for s in shards for j in s.stream()] == everything
+    assert len(history.shards(2)) == 1  # fewer than 5,000 jobs a shard: one
+
+    settings = AuditSettings(start=(DAY - timedelta(days=3)).date(),
+                             end=(DAY + timedelta(days=3)).date(),
+                             timezone=ZoneInfo("UTC"), now=DAY + timedelta(days=30))
+    alone = audit_jobs(history.jobs(), settings)
+    both = audit_shards(history.shards(2, smallest=4), settings)
+    assert alone.appointments and build_report(both).to_json() == build_report(alone).to_json()
