@@ -12,7 +12,6 @@ audit's time, and it is what the shards split.
 from __future__ import annotations
 
 import multiprocessing
-import pickle
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
@@ -96,6 +95,8 @@ class _Child:
                 f"an audit worker process ended without an answer (exit code "
                 f"{self.process.exitcode})"
             ) from None
+        except Exception as exc:  # an error whose class cannot be rebuilt here
+            raise RoutingError(f"an audit worker's answer could not be read: {exc}") from None
         if isinstance(answer, BaseException):
             raise answer
         part, rejected = answer
@@ -119,5 +120,7 @@ def _audit_shard(auditor: Auditor, shard: JobShard, sending: Connection) -> None
         answer = exc
     try:
         sending.send(answer)
-    except (pickle.PicklingError, TypeError, AttributeError):  # an error that cannot travel
-        sending.send(RoutingError(f"an audit worker process failed: {answer!r}"))
+    except OSError:  # the parent is gone: nobody to answer
+        return
+    except Exception:  # an error that cannot be pickled: send what it said
+        sending.send(RoutingError(f"an audit worker process failed: {answer}"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -203,3 +204,27 @@ def test_where_processes_cannot_be_forked_every_shard_is_audited_here(
                             zones=lambda _: LA)
     assert build_report(audit).to_json() == build_report(with_zones).to_json()
     assert len(source.rejected) == 2
+
+
+class _Unpicklable(Exception):
+    """An error that cannot cross processes (it holds a lock)."""
+
+    def __init__(self) -> None:
+        super().__init__("the disk is full")
+        self.lock = threading.Lock()
+
+
+class _Failing:
+    def __init__(self) -> None:
+        self.rejected: list[Unassigned] = []
+
+    def stream(self) -> Iterator[ServiceJob]:
+        raise _Unpicklable
+        yield  # pragma: no cover - a generator that never yields
+
+
+def test_an_error_that_cannot_cross_processes_is_still_said(tmp_path: Path) -> None:
+    path, rows, _ = _file(tmp_path)
+    first = FileSource(path).shards(1)[0]
+    with pytest.raises(RoutingError, match="audit worker process failed: the disk is full"):
+        audit_shards([first, _Failing()], SETTINGS, visits=rows)
