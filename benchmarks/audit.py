@@ -1,15 +1,17 @@
 """Audit 100,000 appointments from a saved file: the issue #11 target is <= 10 s, <= 1 GiB.
 
-    python -m benchmarks.audit [--appointments 100000] [--seed 0]
+    python -m benchmarks.audit [--appointments 100000] [--seed 0] [--workers N]
 
 Writes a seeded month of jobs (JSON lines, the Services API wire form; one job in ten
-rescheduled once, some cancelled, completed ones with a POA) and a matching visit log
-(CSV), then times what ``routeplan audit --source FILE`` does with them: read the visit
-log, stream and validate the jobs (``FileSource.stream``, as the command does), audit
-them, build the report and serialise its JSON. Generation is not timed;
-``--report FILE`` keeps the report JSON (to compare it across versions). Prints wall and
-CPU time per step, peak RSS, the machine and its load (the machine is shared: CPU time is
-the steadier figure when others are busy).
+rescheduled once, some cancelled, completed ones with a POA; every appointment in the
+period) and a matching visit log (CSV), then times what ``routeplan audit --source FILE``
+does with them: read the visit log, read the file and its job ids (``FileSource.shards``),
+validate and audit the jobs, one shard per core (``audit_shards``: the first here, the
+others in forked workers), build the report and serialise its JSON. Generation is not
+timed; ``--report FILE`` keeps the report JSON (to compare it across versions). Prints wall
+and CPU time per step (this process's CPU), the CPU of all processes, peak memory (PSS of
+this process and its workers together, sampled every 0.2 s) and peak RSS, the machine and
+its load (the machine is shared: the load says how much).
 """
 
 from __future__ import annotations
