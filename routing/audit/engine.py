@@ -249,7 +249,7 @@ class Auditor:
         zones: Callable[[ServiceJob], ZoneInfo] | None,
     ) -> None:
         self.settings = settings
-        self.period = (settings.start, settings.end)
+        self._period = (settings.start, settings.end)
         self.rows = {(r.service_job_id, r.appointment_id): r for r in visits}
         self.sent = {(s.service_job_id, s.appointment_id): s for s in sent}
         self.used: set[tuple[str, str]] = set()
@@ -266,8 +266,6 @@ class Auditor:
         """(window end, planned minutes) -> latest finish, both in microseconds."""
         self._midnights: dict[tuple[date, ZoneInfo], int] = {}
         self._slots: dict[tuple[datetime, int, ZoneInfo], _Slot] = {}
-        self._windows: dict[_Slot, Window] = {}
-        """The report's windows, in the period's timezone."""
         self._minutes: dict[tuple[str | None, tuple[str, ...], int | None] | None, float] = {}
 
     # --- one job ---------------------------------------------------------------------------
@@ -331,7 +329,7 @@ class Auditor:
         completed_at = micros(completion)
         visit = _Visit(slot.start, slot.local_date, technician, replaced, completed_at,
                        outcome, completed, None)
-        first_day, last_day = self.period
+        first_day, last_day = self._period
         if not first_day <= slot.local_date <= last_day:
             return visit
         visit.row = len(self.facts)
