@@ -42,7 +42,14 @@ from routing.audit import (
 from routing.audit.csv_out import COLUMNS
 from routing.audit.heap import without_cycle_collection
 from routing.audit.history import JobHistory, default_history_path
-from routing.cli.common import day_timezone, job_source, parse_day, settings_from, zone
+from routing.cli.common import (
+    day_timezone,
+    job_source,
+    parse_day,
+    positive_int,
+    settings_from,
+    zone,
+)
 from routing.cli.exits import THRESHOLD_CROSSED
 from routing.cli.tables import stdout_console
 from routing.errors import RoutingError
@@ -111,6 +118,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report")
     parser.add_argument("--csv", type=Path, metavar="FILE", help="write rates as CSV")
     parser.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report")
+    parser.add_argument("--workers", type=positive_int, metavar="N",
+                        help="processes sharing the jobs, from 10,000 jobs on (default: one "
+                             "per core; 1 = this process alone)")
     parser.set_defaults(run=run)
 
 
@@ -147,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     plans = [_plan(p) for p in args.plans]
     # reading and validating the jobs builds a record per job and appointment: no cycle
     # collection while they pile up (as in audit_jobs)
-    sent, cores = _sent(args.journal), os.cpu_count() or 1
+    sent, cores = _sent(args.journal), args.workers or os.cpu_count() or 1
     # the jobs are read one at a time (never all at once), shared among the cores
     audit_all = partial(audit_shards, settings=settings, visits=log.rows, plans=plans, sent=sent)
     with job_source(args, settings_from(args)) as source, without_cycle_collection():

@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,10 +34,10 @@ from tests.routing.audit.builders import DAY, LA, LATER, appt, at, job, visit
 SETTINGS = AuditSettings(start=DAY, end=DAY + timedelta(days=1), timezone=LA, now=LATER)
 
 
-def _line(job_id: str, n: int, **extra: Any) -> str:
+def _line(job_id: str, n: int, first: date = DAY, **extra: Any) -> str:
     """A job of its own kind for each ``n``: completed or not, rescheduled, cancelled, an
-    unknown status; two technicians, two days, two ZIPs in two timezones."""
-    day, technician = DAY + timedelta(days=n % 2), f"T{n % 3}"
+    unknown status; three technicians, two days from ``first``, two ZIPs in two timezones."""
+    day, technician = first + timedelta(days=n % 2), f"T{n % 3}"
     first = appt(f"{job_id}-A", at(day, 8 + n % 8), technician=technician,
                  status="COMPLETED" if n % 4 == 0 else "ACTIVE",
                  poa_at=at(day, 11) if n % 4 == 0 else None, poa_by=technician)
@@ -162,26 +162,26 @@ def test_a_worker_that_dies_is_an_error_naming_its_exit_code(tmp_path: Path) -> 
 def test_the_command_audits_a_large_file_on_every_core(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    lines = [_line(f"SJ{n:05d}", n) for n in range(10_002)]
+    past = DAY - timedelta(days=30)  # the command audits against the clock: all windows over
+    lines = [_line(f"SJ{n:05d}", n, past) for n in range(10_002)]
     lines[9_000] = "{not json"
     path = tmp_path / "jobs.jsonl"
     path.write_text("\n".join(lines) + "\n")
     assert len(FileSource(path).shards(os.cpu_count() or 1)) == min(os.cpu_count() or 1, 2)
-    out, alone = tmp_path / "audit.json", tmp_path / "alone.json"
-    with caplog.at_level(logging.WARNING):
-        code = main(["audit", "--from", str(DAY), "--to", str(DAY + timedelta(days=1)),
-                     "--source", str(path), "--timezone", "America/Los_Angeles",
-                     "--json", str(out)])
-    assert code == 0
-    assert "skipped line 9001" in caplog.text
-    audit = audit_jobs(FileSource(path).stream(), AuditSettings(
-        start=DAY, end=DAY + timedelta(days=1), timezone=ZoneInfo("America/Los_Angeles")))
-    alone.write_text(build_report(audit).to_json() + "\n")
-    report, expected = json.loads(out.read_text()), json.loads(alone.read_text())
-    assert len(report["appointments"]) == len(expected["appointments"]) > 10_000
-    assert report["overall"] == expected["overall"]
-    assert report["appointments"] == expected["appointments"]
-    capsys.readouterr()
+    outputs = []
+    for workers in ([], ["--workers", "1"]):
+        out = tmp_path / f"audit{len(outputs)}.json"
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            code = main(["audit", "--from", str(past), "--to", str(past + timedelta(days=1)),
+                         "--source", str(path), "--timezone", "America/Los_Angeles",
+                         "--json", str(out), *workers])
+        assert code == 0
+        assert "skipped line 9001" in caplog.text
+        outputs.append(out.read_text())
+        capsys.readouterr()
+    assert len(json.loads(outputs[0])["appointments"]) > 10_000
+    assert outputs[0] == outputs[1]  # every core or this process alone: the same report
 
 
 def test_where_processes_cannot_be_forked_every_shard_is_audited_here(
