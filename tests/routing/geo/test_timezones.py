@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from routing.geo import GeoError, timezone_at
@@ -17,3 +20,31 @@ def test_timezone_of_a_point(lat: float, lon: float, zone: str) -> None:
 def test_timezone_of_invalid_coordinates_is_a_clear_error() -> None:
     with pytest.raises(GeoError):
         timezone_at(123.0, 0.0)
+
+
+def test_placing_a_point_does_not_import_numba() -> None:
+    """timezonefinder takes numba when it can import it: a second more for every command
+    placing an address. Its own C extension gives the same zones; numba stays out."""
+    script = (
+        "import sys\n"
+        "from routing.geo import timezone_at\n"
+        "zones = [timezone_at(47.634, -122.348), timezone_at(21.307, -157.858)]\n"
+        "import timezonefinder.utils as utils\n"
+        "print(zones, 'numba' in sys.modules, utils.using_numba)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.split() == ["['America/Los_Angeles',", "'Pacific/Honolulu']", "False",
+                                   "False"]
+
+
+def test_numba_loaded_already_is_used_as_it_was() -> None:
+    script = (
+        "import numba, sys\n"
+        "from routing.geo import timezone_at\n"
+        "import timezonefinder.utils as utils\n"
+        "print(timezone_at(47.634, -122.348), utils.using_numba)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.split() == ["America/Los_Angeles", "True"]
