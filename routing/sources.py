@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -182,20 +183,18 @@ class FileSource:
         return Unassigned(key, ReasonCode.INVALID_JOB, sentence)
 
 
+@dataclass
 class FileShard:
     """A contiguous run of a file's records (:meth:`FileSource.shards`)."""
 
-    def __init__(
-        self, source: FileSource, records: list[object], ids: list[str | None], start: int,
-        stop: int,
-    ) -> None:
-        self.source = source
-        self.records = records
-        self.ids = ids
-        self.start = start
-        self.stop = stop
-        self.rejected: list[Unassigned] = []
-        """The records it could not read, in file order, once :meth:`stream` is done."""
+    source: FileSource
+    records: list[object] = field(repr=False)
+    """Every record of the file (shared by its shards)."""
+    ids: list[str | None] = field(repr=False)
+    start: int
+    stop: int
+    rejected: list[Unassigned] = field(default_factory=list)
+    """The records it could not read, in file order, once :meth:`stream` is done."""
 
     def stream(self) -> Iterator[ServiceJob]:
         """Its jobs, made one at a time (see :meth:`FileSource.stream`)."""
