@@ -159,7 +159,8 @@ class Facts:
     """By row: a sum of :class:`Causes`."""
     skill_sets: list[tuple[str, ...]] = field(default_factory=list)
     """The distinct required-skill tuples."""
-    _table: npt.NDArray[np.void] = field(default_factory=lambda: np.array([], dtype=ROW))
+    _table: npt.NDArray[np.void] = field(
+        init=False, repr=False, default_factory=lambda: np.array([], dtype=ROW))
     """The rows before :attr:`rows`, as numpy records."""
 
     def __len__(self) -> int:

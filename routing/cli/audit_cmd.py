@@ -155,11 +155,10 @@ def run(args: argparse.Namespace) -> int:
     for row_problem in log.problems:
         print(f"routeplan: warning: {args.visits}: {row_problem} (row left out)", file=sys.stderr)
     plans = [_plan(p) for p in args.plans]
-    # reading and validating the jobs builds a record per job and appointment: no cycle
-    # collection while they pile up (as in audit_jobs)
     sent, cores = _sent(args.journal), args.workers or os.cpu_count() or 1
-    # the jobs are read one at a time (never all at once), shared among the cores
     audit_all = partial(audit_shards, settings=settings, visits=log.rows, plans=plans, sent=sent)
+    # the jobs are read one at a time (never all at once), shared among the cores; reading
+    # them builds a record per line and job: no cycle collection while they pile up
     with job_source(args, settings_from(args)) as source, without_cycle_collection():
         if isinstance(source, FileSource):
             shards = source.shards(cores)
