@@ -22,29 +22,29 @@ def test_timezone_of_invalid_coordinates_is_a_clear_error() -> None:
         timezone_at(123.0, 0.0)
 
 
+def _printed(script: str) -> list[str]:
+    """What a fresh interpreter prints running ``script``, word by word."""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    return done.stdout.split()
+
+
 def test_placing_a_point_does_not_import_numba() -> None:
     """timezonefinder takes numba when it can import it: a second more for every command
     placing an address. Its own C extension gives the same zones; numba stays out."""
-    script = (
+    assert _printed(
         "import sys\n"
         "from routing.geo import timezone_at\n"
         "zones = [timezone_at(47.634, -122.348), timezone_at(21.307, -157.858)]\n"
         "import timezonefinder.utils as utils\n"
         "print(zones, 'numba' in sys.modules, utils.using_numba)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, check=True)
-    assert done.stdout.split() == ["['America/Los_Angeles',", "'Pacific/Honolulu']", "False",
-                                   "False"]
+    ) == ["['America/Los_Angeles',", "'Pacific/Honolulu']", "False", "False"]
 
 
 def test_numba_loaded_already_is_used_as_it_was() -> None:
-    script = (
-        "import numba, sys\n"
+    assert _printed(
+        "import numba\n"
         "from routing.geo import timezone_at\n"
         "import timezonefinder.utils as utils\n"
         "print(timezone_at(47.634, -122.348), utils.using_numba)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, check=True)
-    assert done.stdout.split() == ["America/Los_Angeles", "True"]
+    ) == ["America/Los_Angeles", "True"]
